@@ -1,0 +1,521 @@
+"""Stage 2, normalise: raw records to clean :class:`CaseRecord` objects.
+
+Countries, themes, levels of government, actor types and regions resolve through the shipped
+vocabularies; years are read from integers, dates and "July 2019"; organisations written
+differently across the input become one actor. Every decision is kept on the record (as
+:class:`Link`) and every problem is a :class:`~opsi_kg.report.Result` naming the source and field.
+A record with an ERROR is quarantined: it is reported and not mapped.
+
+>>> slugify("Office for National Statistics (ONS)")
+'office-for-national-statistics-ons'
+>>> parse_year("July 2019")
+2019
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import URIRef
+
+from .records import RawRecord
+from .report import Result, Severity
+from .vocab import ConceptIndex, Vocabulary, key, vocabulary
+
+FIELDS = (
+    "id",
+    "title",
+    "summary",
+    "countries",
+    "region",
+    "city",
+    "year",
+    "level_of_government",
+    "actors",
+    "themes",
+    "awards",
+    "sdgs",
+    "sources",
+)
+# CSV spreads the actors over three columns, one per role.
+ROLE_COLUMNS = {"lead_actors": "lead", "partner_actors": "partner", "funder_actors": "funder"}
+ROLES = ("lead", "partner", "funder")
+ACTOR_FIELDS = ("name", "role", "type", "country")
+MIN_YEAR = 1900
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
+_ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[^()]{2,15})\)\s*$")
+_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+MAX_SLUG = 80
+
+
+def slugify(text: str) -> str:
+    """A stable lowercase ASCII slug; non-Latin text gets a short hash so it is never empty."""
+    words = [w for w in key(text).split() if w.isascii()]
+    slug = "-".join(words)
+    if len(slug) > MAX_SLUG:
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0]
+    if not slug:
+        slug = "x-" + hashlib.sha1(str(text).encode("utf-8")).hexdigest()[:10]
+    return slug
+
+
+def next_year() -> int:
+    return _dt.date.today().year + 1
+
+
+def parse_year(value: Any) -> int | None:
+    """A year of launch from ``2019``, ``"2019"``, ``"2019-07-01"`` or ``"July 2019"``; else None.
+
+    >>> parse_year("2019-07-01"), parse_year(2019.0), parse_year("2019/20")
+    (2019, 2019, None)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.year
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if m := re.fullmatch(r"(\d{4})(?:\.0)?", text):
+        return int(m.group(1))
+    if m := re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ].*)?", text):
+        return int(m.group(1)) if 1 <= int(m.group(2)) <= 12 else None
+    if m := re.fullmatch(r"([A-Za-z]+)\.?,?\s+(\d{4})", text):
+        word = m.group(1).lower()
+        if any(name.startswith(word) for name in MONTHS) and len(word) >= 3:
+            return int(m.group(2))
+    return None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A normalisation decision: which raw value of which field became which IRI."""
+
+    field: str
+    raw: str
+    target: URIRef
+
+
+@dataclass
+class Actor:
+    slug: str
+    name: str
+    role: str
+    acronym: str | None = None
+    type: URIRef | None = None
+    country: URIRef | None = None
+
+
+@dataclass
+class Award:
+    slug: str
+    name: str
+    year: int | None = None
+
+
+@dataclass
+class CaseRecord:
+    """A normalised case, ready to map."""
+
+    source: str
+    slug: str
+    title: str | None = None
+    summary: str | None = None
+    countries: list[URIRef] = field(default_factory=list)
+    regions: list[URIRef] = field(default_factory=list)
+    place_name: str | None = None
+    city: str | None = None
+    year: int | None = None
+    level: URIRef | None = None
+    actors: list[Actor] = field(default_factory=list)
+    themes: list[URIRef] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    awards: list[Award] = field(default_factory=list)
+    sdgs: list[int] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    citations: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+class _Checker:
+    """Collects the results of normalising one record."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.results: list[Result] = []
+
+    def error(self, fld: str, message: str, value: Any = "") -> None:
+        self.results.append(
+            Result(Severity.ERROR, message, self.source, fld, source_shape="normalise", value=_show(value))
+        )
+
+    def warn(self, fld: str, message: str, value: Any = "") -> None:
+        self.results.append(
+            Result(Severity.WARNING, message, self.source, fld, source_shape="normalise", value=_show(value))
+        )
+
+    def info(self, fld: str, message: str, value: Any = "") -> None:
+        self.results.append(
+            Result(Severity.INFO, message, self.source, fld, source_shape="normalise", value=_show(value))
+        )
+
+    @property
+    def failed(self) -> bool:
+        return any(r.severity is Severity.ERROR for r in self.results)
+
+
+def _show(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _text(chk: _Checker, data: dict, fld: str) -> str | None:
+    value = data.get(fld)
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        chk.error(fld, f"expected text, found a {type(value).__name__}", value)
+        return None
+    text = _clean(value)
+    return text or None
+
+
+def _clean(text: str) -> str:
+    """Collapse whitespace and drop control characters (they are not allowed in RDF literals)."""
+    text = "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def _values(chk: _Checker, data: dict, fld: str) -> list[Any]:
+    """A multi-valued field as a list: a list, or one text with values separated by ';'."""
+    value = data.get(fld)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(";") if v.strip()]
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if v is not None and v != ""]
+    if isinstance(value, (int, float, dict)) and not isinstance(value, bool):
+        return [value]
+    chk.error(fld, f"expected a list or text, found a {type(value).__name__}", value)
+    return []
+
+
+def _resolve(
+    chk: _Checker, index: ConceptIndex, fld: str, raw: Any, links: list[Link], *, severity: Severity = Severity.ERROR
+) -> URIRef | None:
+    if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+        chk.error(fld, f"expected a {index.kind} name, found a {type(raw).__name__}", raw)
+        return None
+    text = _clean(str(raw))
+    concept = index.resolve(text)
+    if concept is None:
+        if key(text) in index.ambiguous:
+            labels = sorted(index.labels.get(c, str(c)) for c in index.ambiguous[key(text)])
+            message = f"ambiguous {index.kind} {text!r}: could be {' or '.join(labels)}"
+        else:
+            message = index.explain_unknown(text)
+        (chk.error if severity is Severity.ERROR else chk.warn)(fld, message, text)
+        return None
+    label = index.labels.get(concept, "")
+    if key(text) != key(label) and key(text) != key(concept.rsplit("/", 1)[-1]):
+        chk.info(fld, f"{text!r} -> {label} ({concept.rsplit('/', 1)[-1]})", text)
+    links.append(Link(fld, text, concept))
+    return concept
+
+
+def split_acronym(name: str) -> tuple[str, str | None]:
+    """``"Office for National Statistics (ONS)"`` -> ``("Office for National Statistics", "ONS")``."""
+    m = _ACRONYM.match(name)
+    if m and " " not in m.group("acronym").strip() and any(c.isupper() for c in m.group("acronym")):
+        return m.group("name").strip(), m.group("acronym").strip()
+    return name, None
+
+
+class ActorRegistry:
+    """Gives one actor IRI to one organisation, however it is written across an input.
+
+    Names are compared by :func:`~opsi_kg.vocab.key` without a bracketed acronym; an acronym
+    written alone (``ONS``) joins the organisation that carries it in brackets. The first spelling
+    met (in source order) is the label.
+    """
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, tuple[str, str, str | None]] = {}  # key -> (slug, label, acronym)
+        self.acronyms: dict[str, str] = {}  # acronym key -> name key
+
+    def learn(self, names: Iterable[str]) -> None:
+        for name in names:
+            base, acronym = split_acronym(name)
+            if acronym:
+                self.acronyms.setdefault(key(acronym), key(base))
+
+    def resolve(self, name: str) -> tuple[str, str, str | None, bool]:
+        """(slug, label, acronym, merged) for a written name; merged when seen before differently."""
+        base, acronym = split_acronym(name)
+        k = key(base)
+        if acronym is None and k in self.acronyms:
+            k = self.acronyms[k]
+        if k in self.by_key:
+            slug, label, known_acronym = self.by_key[k]
+            return (
+                slug,
+                label,
+                known_acronym or acronym,
+                name != (f"{label} ({known_acronym})" if known_acronym else label),
+            )
+        slug = slugify(base)
+        self.by_key[k] = (slug, base, acronym)
+        return slug, base, acronym, False
+
+
+def _actors(chk: _Checker, data: dict, vocab: Vocabulary, registry: ActorRegistry, links: list[Link]) -> list[Actor]:
+    entries: list[tuple[str, Any]] = [(f"actors[{i + 1}]", a) for i, a in enumerate(_values(chk, data, "actors"))]
+    for column, role in ROLE_COLUMNS.items():
+        entries += [(column, {"name": n, "role": role}) for n in _values(chk, data, column)]
+    actors: list[Actor] = []
+    for fld, entry in entries:
+        if isinstance(entry, str):
+            entry = {"name": entry}
+        if not isinstance(entry, dict):
+            chk.error(fld, f"expected an actor (name, role, type, country), found a {type(entry).__name__}", entry)
+            continue
+        for unknown in sorted(set(map(str, entry)) - set(ACTOR_FIELDS)):
+            chk.warn(f"{fld}.{unknown}", f"unknown actor field {unknown!r} (known: {', '.join(ACTOR_FIELDS)})")
+        name = entry.get("name")
+        if not isinstance(name, str) or not _clean(name):
+            chk.error(f"{fld}.name", "an actor needs a name", name)
+            continue
+        name = _clean(name)
+        role = entry.get("role")
+        if role in (None, ""):
+            chk.warn(f"{fld}.role", f"no role given for {name!r}: taken as partner")
+            role = "partner"
+        role = str(role).strip().lower()
+        if role not in ROLES:
+            close = [r for r in ROLES if r.startswith(role[:3])] or list(ROLES)
+            chk.error(f"{fld}.role", f"unknown role {role!r}: use {' or '.join(close)}", role)
+            continue
+        slug, label, acronym, merged = registry.resolve(name)
+        if merged:
+            chk.info(f"{fld}.name", f"{name!r} merged with actor {label!r} ({slug})", name)
+        actor = Actor(slug, label, role, acronym)
+        if entry.get("type") not in (None, ""):
+            actor.type = _resolve(chk, vocab.actor_types, f"{fld}.type", entry["type"], links)
+        if entry.get("country") not in (None, ""):
+            actor.country = _resolve(chk, vocab.countries, f"{fld}.country", entry["country"], links)
+        actors.append(actor)
+    return actors
+
+
+def _awards(chk: _Checker, data: dict) -> list[Award]:
+    awards = []
+    for i, entry in enumerate(_values(chk, data, "awards"), start=1):
+        fld = f"awards[{i}]"
+        if isinstance(entry, str):
+            entry = {"name": entry}
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not _clean(entry["name"]):
+            chk.error(fld, "an award needs a name", entry)
+            continue
+        year = None
+        if entry.get("year") is not None:
+            year = parse_year(entry["year"])
+            if year is None or not MIN_YEAR <= year <= next_year():
+                chk.error(f"{fld}.year", f"not a year between {MIN_YEAR} and {next_year()}", entry["year"])
+                continue
+        name = _clean(entry["name"])
+        awards.append(Award(slugify(name), name, year))
+    return awards
+
+
+def normalise(
+    raw: RawRecord, registry: ActorRegistry | None = None, vocab: Vocabulary | None = None
+) -> tuple[CaseRecord | None, list[Result]]:
+    """Normalise one raw record; None (and at least one ERROR) when it must be quarantined."""
+    vocab = vocab or vocabulary()
+    registry = registry or ActorRegistry()
+    chk = _Checker(raw.source)
+    for fld, message in raw.field_errors:
+        chk.error(fld, message)
+    if raw.data is None:
+        chk.error("", raw.error or "the record could not be read")
+        return None, chk.results
+    data = raw.data
+    known = set(FIELDS) | set(ROLE_COLUMNS)
+    for unknown in sorted(set(data) - known):
+        close = _close(unknown, known)
+        chk.warn(unknown, f"unknown field {unknown!r} ignored" + (f": did you mean {close}?" if close else ""))
+
+    links: list[Link] = []
+    title = _text(chk, data, "title")
+    given_id = _text(chk, data, "id")
+    if given_id is not None:
+        slug = slugify(given_id)
+        if slug != given_id:
+            chk.warn("id", f"id {given_id!r} is not a slug: using {slug!r}", given_id)
+    elif title:
+        slug = slugify(title)
+    else:
+        slug = slugify(raw.stem or raw.source)
+    rec = CaseRecord(source=raw.source, slug=slug, title=title)
+    rec.summary = _text(chk, data, "summary")
+    rec.city = _text(chk, data, "city")
+    for value in _values(chk, data, "countries"):
+        concept = _resolve(chk, vocab.countries, "countries", value, links)
+        if concept is not None and concept not in rec.countries:
+            rec.countries.append(concept)
+    region = _text(chk, data, "region")
+    if region:
+        concept = vocab.regions.resolve(region)
+        if concept is not None:
+            rec.regions.append(concept)
+            links.append(Link("region", region, concept))
+        else:
+            rec.place_name = region
+    if data.get("year") not in (None, ""):
+        year = parse_year(data["year"])
+        if year is None:
+            chk.error("year", "not a year: write 2019, 2019-07-01 or July 2019", data["year"])
+        elif not MIN_YEAR <= year <= next_year():
+            chk.error("year", f"year {year} is outside {MIN_YEAR}..{next_year()}", data["year"])
+        else:
+            rec.year = year
+    level = data.get("level_of_government")
+    if level not in (None, ""):
+        rec.level = _resolve(chk, vocab.levels, "level_of_government", level, links)
+    rec.actors = _actors(chk, data, vocab, registry, links)
+    for value in _values(chk, data, "themes"):
+        concept = _resolve(chk, vocab.themes, "themes", value, links, severity=Severity.WARNING)
+        if concept is None:
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                word = _clean(str(value))
+                if word and word not in rec.keywords:
+                    rec.keywords.append(word)
+                    chk.info("themes", f"{word!r} kept on the case as a keyword", word)
+        elif concept not in rec.themes:
+            rec.themes.append(concept)
+    rec.awards = _awards(chk, data)
+    for value in _values(chk, data, "sdgs"):
+        number = parse_sdg(value)
+        if number is None:
+            chk.error("sdgs", "not a UN Sustainable Development Goal: use a number from 1 to 17", value)
+        elif number not in rec.sdgs:
+            rec.sdgs.append(number)
+    for value in _values(chk, data, "sources"):
+        text = _clean(str(value)) if isinstance(value, (str, int, float)) else ""
+        if _URL.match(text):
+            rec.sources.append(text)
+        elif text:
+            chk.warn("sources", "not an http(s) URL: kept as a bibliographic citation", text)
+            rec.citations.append(text)
+        else:
+            chk.error("sources", f"expected a URL, found a {type(value).__name__}", value)
+    rec.links = links
+    return (None if chk.failed else rec), chk.results
+
+
+def parse_sdg(value: Any) -> int | None:
+    """1..17 from ``16``, ``"16"``, ``"SDG 16"`` or ``"Goal 16"``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return value if 1 <= value <= 17 else None
+    if isinstance(value, str):
+        m = re.fullmatch(r"(?:sdg|goal)?\s*0*(\d{1,2})", value.strip(), flags=re.IGNORECASE)
+        if m and 1 <= int(m.group(1)) <= 17:
+            return int(m.group(1))
+    return None
+
+
+def _close(word: str, options: Iterable[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.7)
+    return found[0] if found else None
+
+
+def _all_actor_names(raws: Iterable[RawRecord]) -> Iterator[str]:
+    for raw in raws:
+        if not raw.data:
+            continue
+        for entry in raw.data.get("actors") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                yield entry["name"]
+            elif isinstance(entry, str):
+                yield entry
+        for column in ROLE_COLUMNS:
+            cell = raw.data.get(column)
+            if isinstance(cell, str):
+                yield from (n.strip() for n in cell.split(";"))
+            elif isinstance(cell, list):
+                yield from (n for n in cell if isinstance(n, str))
+
+
+def normalise_all(
+    raws: Iterable[RawRecord], vocab: Vocabulary | None = None
+) -> tuple[list[CaseRecord], list[Result], list[str], int]:
+    """Normalise every record of one input.
+
+    Returns (records kept, results, quarantined sources, number read). A duplicate case id
+    quarantines the later record (in source order) and names the earlier one.
+    """
+    raws = list(raws)
+    registry = ActorRegistry()
+    registry.learn(_all_actor_names(raws))
+    kept: list[CaseRecord] = []
+    results: list[Result] = []
+    quarantined: list[str] = []
+    seen: dict[str, str] = {}
+    for raw in raws:
+        rec, found = normalise(raw, registry, vocab)
+        results.extend(found)
+        if rec is not None and rec.slug in seen:
+            results.append(
+                Result(
+                    Severity.ERROR,
+                    f"duplicate case id {rec.slug!r}: already used by {seen[rec.slug]}",
+                    raw.source,
+                    "id",
+                    source_shape="normalise",
+                    value=rec.slug,
+                )
+            )
+            rec = None
+        if rec is None:
+            quarantined.append(raw.source)
+            continue
+        seen[rec.slug] = raw.source
+        kept.append(rec)
+    return kept, results, quarantined, len(raws)

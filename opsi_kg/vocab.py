@@ -1,0 +1,227 @@
+"""The shipped vocabularies (ontology/) and the look-up indexes built from them.
+
+A :class:`ConceptIndex` resolves what a person typed (a label, a synonym, a code, a slug) to one
+concept IRI, comparing case-, accent- and punctuation-insensitively, and suggests the closest
+keys when nothing matches.
+
+>>> key("Türkiye")
+'turkiye'
+>>> key("  Citizen-Engagement ")
+'citizen engagement'
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from .namespaces import OPSI, bind_prefixes
+from .resources import ontology_dir
+
+VOCAB_FILES = (
+    "opsi.ttl",
+    "themes.ttl",
+    "levels-of-government.ttl",
+    "actor-types.ttl",
+    "regions.ttl",
+    "countries.ttl",
+    "sdg-goals.ttl",
+)
+
+# Spellings people use that are in neither pycountry nor the EU table.
+COUNTRY_ALIASES = {
+    "uk": "GBR",
+    "u k": "GBR",
+    "great britain": "GBR",
+    "britain": "GBR",
+    "england": "GBR",
+    "scotland": "GBR",
+    "wales": "GBR",
+    "northern ireland": "GBR",
+    "usa": "USA",
+    "us": "USA",
+    "u s": "USA",
+    "u s a": "USA",
+    "america": "USA",
+    "united states of america": "USA",
+    "korea": "KOR",
+    "south korea": "KOR",
+    "republic of korea": "KOR",
+    "korea republic of": "KOR",
+    "korea rep": "KOR",
+    "north korea": "PRK",
+    "turkey": "TUR",
+    "turkiye": "TUR",
+    "republic of turkiye": "TUR",
+    "russia": "RUS",
+    "czech republic": "CZE",
+    "czechia": "CZE",
+    "ivory coast": "CIV",
+    "macedonia": "MKD",
+    "fyrom": "MKD",
+    "kosovo": "1A0",
+    "holland": "NLD",
+    "the netherlands": "NLD",
+    "vietnam": "VNM",
+    "laos": "LAO",
+    "bolivia": "BOL",
+    "venezuela": "VEN",
+    "iran": "IRN",
+    "syria": "SYR",
+    "moldova": "MDA",
+    "tanzania": "TZA",
+    "taiwan": "TWN",
+    "palestine": "PSE",
+    "cape verde": "CPV",
+    "swaziland": "SWZ",
+    "burma": "MMR",
+    "east timor": "TLS",
+    "vatican": "VAT",
+    "brunei": "BRN",
+    "uae": "ARE",
+}
+
+
+def key(text: str) -> str:
+    """The comparison key of a label: accents, case and punctuation removed."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    words = "".join(c if c.isalnum() else " " for c in plain).split()
+    return " ".join(words)
+
+
+@dataclass
+class ConceptIndex:
+    """Label keys to concept IRIs, for one kind of concept."""
+
+    kind: str  # "country", "theme", ... used in messages
+    keys: dict[str, URIRef] = field(default_factory=dict)
+    labels: dict[URIRef, str] = field(default_factory=dict)  # preferred English label
+    ambiguous: dict[str, set[URIRef]] = field(default_factory=dict)
+
+    def add(self, text: str, concept: URIRef) -> None:
+        k = key(text)
+        if not k:
+            return
+        known = self.keys.get(k)
+        if known is not None and known != concept:
+            self.ambiguous.setdefault(k, {known}).add(concept)
+            return
+        self.keys[k] = concept
+
+    def resolve(self, text: str) -> URIRef | None:
+        k = key(text)
+        if k in self.ambiguous:
+            return None
+        return self.keys.get(k)
+
+    def suggest(self, text: str, n: int = 3) -> list[str]:
+        """Preferred labels of the concepts whose keys are closest to ``text``."""
+        found: list[str] = []
+        for k in difflib.get_close_matches(key(text), list(self.keys), n=10, cutoff=0.6):
+            label = self.labels.get(self.keys[k], k)
+            if label not in found:
+                found.append(label)
+        return found[:n]
+
+    def explain_unknown(self, text: str) -> str:
+        hint = self.suggest(text)
+        did = f": did you mean {' or '.join(hint)}?" if hint else ""
+        return f"unknown {self.kind} {str(text)!r}{did}"
+
+
+def _english(graph: Graph, subject: URIRef, predicate: URIRef) -> list[str]:
+    return sorted(str(o) for o in graph.objects(subject, predicate) if getattr(o, "language", None) in (None, "en"))
+
+
+def _index_concepts(graph: Graph, kind: str, cls: URIRef) -> ConceptIndex:
+    index = ConceptIndex(kind)
+    for concept in sorted(graph.subjects(RDF.type, cls)):
+        if not isinstance(concept, URIRef):
+            continue
+        pref = _english(graph, concept, SKOS.prefLabel) or _english(graph, concept, RDFS.label)
+        if pref:
+            index.labels[concept] = pref[0]
+        texts = [concept.rsplit("/", 1)[-1], *pref, *_english(graph, concept, SKOS.altLabel)]
+        texts += [str(n) for n in graph.objects(concept, SKOS.notation)]
+        texts += [str(n) for n in graph.objects(concept, DCTERMS.identifier)]
+        for text in texts:
+            index.add(text, concept)
+    return index
+
+
+@dataclass
+class Vocabulary:
+    """The loaded vocabularies: one graph, and an index per kind of concept."""
+
+    graph: Graph
+    countries: ConceptIndex
+    themes: ConceptIndex
+    levels: ConceptIndex
+    actor_types: ConceptIndex
+    regions: ConceptIndex
+
+    def label(self, iri: URIRef) -> str:
+        for index in (self.countries, self.themes, self.levels, self.actor_types, self.regions):
+            if iri in index.labels:
+                return index.labels[iri]
+        return str(iri)
+
+
+def _country_index(graph: Graph) -> ConceptIndex:
+    import pycountry
+
+    index = _index_concepts(graph, "country", OPSI.Country)
+    by_alpha3 = {}
+    for concept in index.labels:
+        code = concept.rsplit("/", 1)[-1]
+        by_alpha3[code] = concept
+    for notation_holder in list(index.labels):
+        for n in graph.objects(notation_holder, SKOS.notation):
+            if len(str(n)) == 3:
+                by_alpha3[str(n)] = notation_holder
+    for c in pycountry.countries:
+        concept = by_alpha3.get(c.alpha_3)
+        if concept is None:
+            continue
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value and key(value) not in index.keys:
+                index.add(value, concept)
+    for alias, code in COUNTRY_ALIASES.items():
+        concept = by_alpha3.get(code)
+        if concept is not None:
+            index.keys[key(alias)] = concept
+            index.ambiguous.pop(key(alias), None)
+    return index
+
+
+def load_graph(folder: Path | None = None) -> Graph:
+    """Parse every shipped vocabulary file into one graph."""
+    folder = folder or ontology_dir()
+    graph = bind_prefixes(Graph())
+    for name in VOCAB_FILES:
+        path = folder / name
+        if path.exists():
+            graph.parse(path, format="turtle")
+    return graph
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The shipped vocabularies, loaded once per process."""
+    graph = load_graph()
+    return Vocabulary(
+        graph=graph,
+        countries=_country_index(graph),
+        themes=_index_concepts(graph, "theme", OPSI.Theme),
+        levels=_index_concepts(graph, "level of government", OPSI.LevelOfGovernment),
+        actor_types=_index_concepts(graph, "actor type", OPSI.ActorType),
+        regions=_index_concepts(graph, "region", OPSI.Region),
+    )
