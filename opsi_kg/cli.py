@@ -117,16 +117,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(args) -> object:
-    from .pipeline import _quiet, stderr_progress
+def _progress(args, err: TextIO):
+    """Progress lines on ``err`` unless --quiet."""
+    if getattr(args, "quiet", False):
+        return lambda _message: None
+    return lambda message: print(f"[INFO] {message}", file=err, flush=True)
 
-    return _quiet if getattr(args, "quiet", False) else stderr_progress
 
-
-def _build(args):
+def _build(args, err: TextIO):
     from .pipeline import build
 
-    return build(args.data, base=args.base, progress=_progress(args))
+    return build(args.data, base=args.base, progress=_progress(args, err))
 
 
 def _print_results(report, err: TextIO, verbose: bool) -> None:
@@ -138,7 +139,7 @@ def _print_results(report, err: TextIO, verbose: bool) -> None:
 def _cmd_build(args, out: TextIO, err: TextIO) -> int:
     from .export import write_exports
 
-    result = _build(args)
+    result = _build(args, err)
     _print_results(result.report, err, args.verbose)
     report = result.report
     if args.strict and not report.conforms:
@@ -160,15 +161,15 @@ def _cmd_build(args, out: TextIO, err: TextIO) -> int:
 def _cmd_validate(args, out: TextIO, err: TextIO) -> int:
     from .render import REPORT_FORMATS
 
-    result = _build(args)
+    result = _build(args, err)
     out.write(REPORT_FORMATS[args.format](result.report))
     return EXIT_OK if result.report.conforms else EXIT_VIOLATIONS
 
 
-def _store(args):
+def _store(args, err: TextIO):
     from .store import open_store
 
-    result = _build(args)
+    result = _build(args, err)
     graphs = {ASSERTED_GRAPH: result.asserted, INFERRED_GRAPH: result.inferred, VOCAB_GRAPH: result.vocabularies}
     return open_store(graphs, backend=args.store)
 
@@ -230,7 +231,7 @@ def _cmd_query(args, out: TextIO, err: TextIO) -> int:
         raise UsageError(str(exc)) from None
     for w in warnings:
         print(f"[WARNING] query: {w}", file=err)
-    store = _remote(args) if args.endpoint else _store(args)
+    store = _remote(args) if args.endpoint else _store(args, err)
     for i, (q, bindings) in enumerate(plans):
         if len(plans) > 1 and args.format in ("text", "md"):
             out.write(("\n" if i else "") + f"## {q.name}: {q.title}\n\n")
@@ -255,7 +256,7 @@ def _cmd_sparql(args, out: TextIO, err: TextIO) -> int:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"{path}: cannot read the query file ({exc.strerror})") from None
-    store = _remote(args) if args.endpoint else _store(args)
+    store = _remote(args) if args.endpoint else _store(args, err)
     out.write(render_table(store.query(sparql_prologue() + text), args.format))
     return EXIT_OK
 
@@ -263,7 +264,7 @@ def _cmd_sparql(args, out: TextIO, err: TextIO) -> int:
 def _cmd_export(args, out: TextIO, err: TextIO) -> int:
     from .export import write_exports
 
-    result = _build(args)
+    result = _build(args, err)
     for path in write_exports(result, args.out, args.format):
         print(f"[INFO] export: wrote {path}", file=err)
     return EXIT_OK if result.report.conforms else EXIT_VIOLATIONS
@@ -276,7 +277,7 @@ def _cmd_stats(args, out: TextIO, err: TextIO) -> int:
     from .stats import statistics
     from .store import QueryResult
 
-    result = _build(args)
+    result = _build(args, err)
     rows = [(Literal(k), Literal(v)) for k, v in statistics(result).items()]
     out.write(render_table(QueryResult(["measure", "value"], rows), args.format))
     return EXIT_OK

@@ -13,11 +13,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
-from .namespaces import PREFIXES, bind_prefixes
+from .namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, VOCAB_GRAPH, bind_prefixes
 from .pipeline import BuildResult
-from .render import report_markdown, report_turtle
+from .render import report_graph, report_markdown
+from .turtle import trig as trig_text
+from .turtle import turtle as turtle_text
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -38,11 +40,13 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
-def turtle(graph: Graph, base: str) -> str:
+def _prefixes(base: str) -> dict[str, str]:
     g = bind_prefixes(Graph(), base)
-    for triple in graph:
-        g.add(triple)
-    return g.serialize(format="turtle")
+    return {p: str(ns) for p, ns in g.namespaces() if p in PREFIXES}
+
+
+def turtle(graph: Graph, base: str) -> str:
+    return turtle_text(graph, _prefixes(base))
 
 
 def ntriples(graph: Graph) -> str:
@@ -70,8 +74,6 @@ def jsonld(graph: Graph, base: str) -> str:
     return json.dumps(out, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def trig(dataset: Dataset) -> str:
-    return dataset.serialize(format="trig")
 
 
 def _dump_turtle(result: BuildResult) -> str:
@@ -87,7 +89,8 @@ def _dump_jsonld(result: BuildResult) -> str:
 
 
 def _dump_trig(result: BuildResult) -> str:
-    return trig(result.dataset())
+    graphs = {ASSERTED_GRAPH: result.asserted, INFERRED_GRAPH: result.inferred, VOCAB_GRAPH: result.vocabularies}
+    return trig_text(graphs, _prefixes(result.base))
 
 
 def _report_md(result: BuildResult) -> str:
@@ -95,7 +98,7 @@ def _report_md(result: BuildResult) -> str:
 
 
 def _report_ttl(result: BuildResult) -> str:
-    return report_turtle(result.report, result.base)
+    return turtle(report_graph(result.report, result.base), result.base)
 
 
 # name -> (file name, writer)

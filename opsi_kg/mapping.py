@@ -88,15 +88,18 @@ def record_triples(rec: CaseRecord, iris: Iris) -> Iterator[Triple]:
     yield record, RDF.type, OPSI.SourceRecord
     yield record, OPSI.sourceLocation, Literal(rec.source)
     counters: dict[str, int] = {}
-    for link in rec.links:
-        fld = link.field.split("[", 1)[0].split(".", 1)[0]
+    decisions = [(link.field, link.raw, link.target) for link in rec.links]
+    # Each organisation name as written, and the actor IRI it became (after merges).
+    decisions += [(a.field, a.written, iris.actor(a.slug)) for a in rec.actors if a.written]
+    for field, raw, target in decisions:
+        fld = field.split("[", 1)[0].split(".", 1)[0]
         counters[fld] = counters.get(fld, 0) + 1
         node = iris.link(rec.slug, fld, counters[fld])
         yield node, RDF.type, OPSI.Link
         yield node, PROV.wasDerivedFrom, record
-        yield node, OPSI.field, Literal(link.field)
-        yield node, OPSI.rawValue, Literal(link.raw)
-        yield node, OPSI.linkedTo, link.target
+        yield node, OPSI.field, Literal(field)
+        yield node, OPSI.rawValue, Literal(raw)
+        yield node, OPSI.linkedTo, target
 
 
 def map_records(records: Iterable[CaseRecord], iris: Iris | None = None) -> Graph:

@@ -132,6 +132,8 @@ class Actor:
     acronym: str | None = None
     type: URIRef | None = None
     country: URIRef | None = None
+    written: str = ""  # the name as written in the record (provenance: a Link to the actor IRI)
+    field: str = ""  # the record field it was written in, e.g. "actors[2].name" or "lead_actors"
 
 
 @dataclass
@@ -231,6 +233,21 @@ def _values(chk: _Checker, data: dict, fld: str) -> list[Any]:
     return []
 
 
+def _country_values(chk: _Checker, data: dict, vocab: Vocabulary) -> list[Any]:
+    """The countries field's values; ``"France, Spain"`` is read as two countries (with a warning)
+    when it is not one country name and every comma-separated part is one."""
+    out: list[Any] = []
+    for value in _values(chk, data, "countries"):
+        if isinstance(value, str) and "," in value and vocab.countries.resolve(value) is None:
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if len(parts) > 1 and all(vocab.countries.resolve(p) is not None for p in parts):
+                chk.warn("countries", f"{_clean(value)!r} read as {len(parts)} countries: separate values with ';'", value)
+                out.extend(parts)
+                continue
+        out.append(value)
+    return out
+
+
 def _resolve(
     chk: _Checker, index: ConceptIndex, fld: str, raw: Any, links: list[Link], *, severity: Severity = Severity.ERROR
 ) -> URIRef | None:
@@ -262,41 +279,76 @@ def split_acronym(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+def actor_key(name: str) -> str:
+    """The comparison key of an organisation name: :func:`~opsi_kg.vocab.key`, without a leading
+    "The" (``&`` already reads as "and").
+
+    >>> actor_key("The Office for National Statistics.") == actor_key("office for national statistics")
+    True
+    """
+    k = key(name)
+    return k[4:] if k.startswith("the ") and len(k) > 4 else k
+
+
 class ActorRegistry:
     """Gives one actor IRI to one organisation, however it is written across an input.
 
-    Names are compared by :func:`~opsi_kg.vocab.key` without a bracketed acronym; an acronym
-    written alone (``ONS``) joins the organisation that carries it in brackets. The first spelling
-    met (in source order) is the label.
+    Names are compared by :func:`actor_key` (case, accents, punctuation and a leading "The"
+    ignored) without a bracketed acronym; an acronym written alone (``ONS``) joins the organisation
+    that carries it in brackets (``Office for National Statistics (ONS)``), unless two
+    organisations of the input carry the same acronym. The first spelling met (in source order)
+    is the label; a name written only as its acronym takes the spelled-out name when the input
+    has it.
+
+    >>> reg = ActorRegistry()
+    >>> reg.learn(["ONS", "Office for National Statistics (ONS)"])
+    >>> reg.resolve("ONS")
+    ('office-for-national-statistics', 'Office for National Statistics', 'ONS', True)
+    >>> reg.resolve("office for national statistics")[0]
+    'office-for-national-statistics'
     """
 
     def __init__(self) -> None:
         self.by_key: dict[str, tuple[str, str, str | None]] = {}  # key -> (slug, label, acronym)
         self.acronyms: dict[str, str] = {}  # acronym key -> name key
+        self.ambiguous: dict[str, set[str]] = {}  # acronym key -> the name keys that carry it
+        self.learned: dict[str, tuple[str, str | None]] = {}  # name key -> (first full spelling, acronym)
 
     def learn(self, names: Iterable[str]) -> None:
         for name in names:
             base, acronym = split_acronym(name)
-            if acronym:
-                self.acronyms.setdefault(key(acronym), key(base))
+            if not acronym:
+                continue
+            ak, nk = key(acronym), actor_key(base)
+            known = self.acronyms.setdefault(ak, nk)
+            if known != nk:
+                self.ambiguous.setdefault(ak, {known}).add(nk)
+            self.learned.setdefault(nk, (base, acronym))
+
+    def is_ambiguous(self, name: str) -> bool:
+        """True when ``name`` is an acronym that two organisations of the input carry."""
+        base, acronym = split_acronym(name)
+        return acronym is None and key(base) in self.ambiguous
 
     def resolve(self, name: str) -> tuple[str, str, str | None, bool]:
-        """(slug, label, acronym, merged) for a written name; merged when seen before differently."""
+        """(slug, label, acronym, merged) for a written name; merged when it is not written the way
+        the actor is named (``label (ACRONYM)``), i.e. when it joined a spelling seen elsewhere."""
         base, acronym = split_acronym(name)
-        k = key(base)
-        if acronym is None and k in self.acronyms:
-            k = self.acronyms[k]
-        if k in self.by_key:
-            slug, label, known_acronym = self.by_key[k]
-            return (
-                slug,
-                label,
-                known_acronym or acronym,
-                name != (f"{label} ({known_acronym})" if known_acronym else label),
-            )
-        slug = slugify(base)
-        self.by_key[k] = (slug, base, acronym)
-        return slug, base, acronym, False
+        k = actor_key(base)
+        if acronym is None and key(base) in self.acronyms and key(base) not in self.ambiguous:
+            k = self.acronyms[key(base)]
+        if k not in self.by_key:
+            # The first spelling that gives the acronym in brackets names the organisation, else
+            # the first spelling met.
+            label, known = self.learned.get(k, (base, acronym))
+            self.by_key[k] = (slugify(label), label, known)
+        slug, label, known = self.by_key[k]
+        return slug, label, known or acronym, name != canonical_name(label, known)
+
+
+def canonical_name(label: str, acronym: str | None) -> str:
+    """How an actor is written in a record: ``Office for National Statistics (ONS)``."""
+    return f"{label} ({acronym})" if acronym else label
 
 
 def _actors(chk: _Checker, data: dict, vocab: Vocabulary, registry: ActorRegistry, links: list[Link]) -> list[Actor]:
@@ -326,10 +378,12 @@ def _actors(chk: _Checker, data: dict, vocab: Vocabulary, registry: ActorRegistr
             close = [r for r in ROLES if r.startswith(role[:3])] or list(ROLES)
             chk.error(f"{fld}.role", f"unknown role {role!r}: use {' or '.join(close)}", role)
             continue
+        if registry.is_ambiguous(name):
+            chk.warn(f"{fld}.name", f"{name!r} is the acronym of more than one organisation here: kept apart", name)
         slug, label, acronym, merged = registry.resolve(name)
         if merged:
-            chk.info(f"{fld}.name", f"{name!r} merged with actor {label!r} ({slug})", name)
-        actor = Actor(slug, label, role, acronym)
+            chk.info(f"{fld}.name", f"{name!r} merged with actor {canonical_name(label, acronym)!r} ({slug})", name)
+        actor = Actor(slug, label, role, acronym, written=name, field=fld if fld in ROLE_COLUMNS else f"{fld}.name")
         if entry.get("type") not in (None, ""):
             actor.type = _resolve(chk, vocab.actor_types, f"{fld}.type", entry["type"], links)
         if entry.get("country") not in (None, ""):
@@ -365,6 +419,9 @@ def normalise(
     vocab = vocab or vocabulary()
     registry = registry or ActorRegistry()
     chk = _Checker(raw.source)
+    # Findings about a whole table (an unknown column, the encoding) ride on its first row and
+    # carry their own source (the header line); see opsi_kg.tabular.
+    chk.results.extend(getattr(raw, "notes", ()))
     for fld, message in raw.field_errors:
         chk.error(fld, message)
     if raw.data is None:
@@ -390,7 +447,15 @@ def normalise(
     rec = CaseRecord(source=raw.source, slug=slug, title=title)
     rec.summary = _text(chk, data, "summary")
     rec.city = _text(chk, data, "city")
-    for value in _values(chk, data, "countries"):
+    for value in _country_values(chk, data, vocab):
+        if isinstance(value, str) and vocab.countries.resolve(value) is None:
+            region = vocab.regions.resolve(value)
+            if region is not None:
+                chk.warn("countries", f"{_clean(value)!r} is a region, not a country: linked as the case's region", value)
+                if region not in rec.regions:
+                    rec.regions.append(region)
+                links.append(Link("countries", _clean(value), region))
+                continue
         concept = _resolve(chk, vocab.countries, "countries", value, links)
         if concept is not None and concept not in rec.countries:
             rec.countries.append(concept)

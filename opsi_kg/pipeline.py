@@ -8,7 +8,6 @@ True
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +29,6 @@ Progress = Callable[[str], None]
 
 def _quiet(_message: str) -> None:
     pass
-
-
-def stderr_progress(message: str) -> None:
-    print(f"[INFO] {message}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -124,4 +119,4 @@ def _union(*graphs: Graph) -> Graph:
     return out
 
 
-__all__ = ["BuildResult", "Result", "build", "stderr_progress"]
+__all__ = ["BuildResult", "Result", "build"]

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -65,6 +66,7 @@ COUNTRY_ALIASES = {
     "ivory coast": "CIV",
     "macedonia": "MKD",
     "fyrom": "MKD",
+    "macedonia fyr": "MKD",
     "kosovo": "1A0",
     "holland": "NLD",
     "the netherlands": "NLD",
@@ -85,25 +87,138 @@ COUNTRY_ALIASES = {
     "vatican": "VAT",
     "brunei": "BRN",
     "uae": "ARE",
+    "bosnia": "BIH",
+    "drc": "COD",
+    "dr congo": "COD",
+    "congo kinshasa": "COD",
+    "congo brazzaville": "COG",
+    "republic of ireland": "IRL",
+    "west bank and gaza": "PSE",
+    "hong kong china": "HKG",
+    "macau china": "MAC",
+    "macao china": "MAC",
+    "venezuela rb": "VEN",
+    # Names in the country's own language that case libraries carry over.
+    "deutschland": "DEU",
+    "osterreich": "AUT",
+    "schweiz": "CHE",
+    "suisse": "CHE",
+    "svizzera": "CHE",
+    "espana": "ESP",
+    "italia": "ITA",
+    "brasil": "BRA",
+    "nederland": "NLD",
+    "belgie": "BEL",
+    "belgique": "BEL",
+    "sverige": "SWE",
+    "norge": "NOR",
+    "danmark": "DNK",
+    "suomi": "FIN",
+    "polska": "POL",
+    "cesko": "CZE",
+    "slovensko": "SVK",
+    "slovenija": "SVN",
+    "hrvatska": "HRV",
+    "srbija": "SRB",
+    "magyarorszag": "HUN",
+    "hellas": "GRC",
+    "ellada": "GRC",
+    "eesti": "EST",
+    "latvija": "LVA",
+    "lietuva": "LTU",
+    "eire": "IRL",
+    "nippon": "JPN",
+    "nihon": "JPN",
 }
 
+# Abbreviations in country names as statistical tables write them ("Korea, Rep.", "St. Lucia").
+_ABBREVIATIONS = {
+    "rep": "republic",
+    "dem": "democratic",
+    "st": "saint",
+    "ste": "sainte",
+    "sts": "states",
+    "fed": "federated",
+    "is": "islands",
+    "isl": "islands",
+    "pdr": "people s democratic republic",
+    "sar": "",
+    "utd": "united",
+}
+_FILLERS = frozenset({"of", "the", "and"})
 
-def key(text: str) -> str:
-    """The comparison key of a label: accents, case and punctuation removed."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
+
+@lru_cache(maxsize=1 << 16)
+def _key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.replace("&", " and "))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     words = "".join(c if c.isalnum() else " " for c in plain).split()
     return " ".join(words)
 
 
+def key(text: str) -> str:
+    """The comparison key of a label: accents, case and punctuation removed, ``&`` read as "and".
+
+    >>> key("Bosnia & Herzegovina")
+    'bosnia and herzegovina'
+    """
+    text = str(text)
+    # Values repeat across an import (countries, themes, organisations): remember short ones.
+    return _key(text) if len(text) <= 200 else _key.__wrapped__(text)
+
+
+def country_loose_key(k: str) -> str:
+    """A country key with abbreviations spelled out, filler words dropped and words sorted, so
+    that ``Korea, Rep.``, ``Congo, Dem. Rep.`` and ``Netherlands (Kingdom of the)`` meet the
+    official names.
+
+    >>> country_loose_key(key("Congo, Dem. Rep.")) == country_loose_key(key("Democratic Republic of the Congo"))
+    True
+    """
+    words: set[str] = set()
+    for w in k.split():
+        words.update(_ABBREVIATIONS.get(w, w).split())
+    return " ".join(sorted(words - _FILLERS))
+
+
+def theme_loose_key(k: str) -> str:
+    """A theme key without plural endings: ``digital platform`` meets ``digital platforms``.
+
+    >>> theme_loose_key("digital platforms") == theme_loose_key("digital platform")
+    True
+    """
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in k.split())
+
+
 @dataclass
 class ConceptIndex:
-    """Label keys to concept IRIs, for one kind of concept."""
+    """Label keys to concept IRIs, for one kind of concept.
+
+    When the exact key of a value is unknown, a looser key (``loosen``, e.g. words in any order
+    for countries) is tried; a loose key that two concepts share matches neither.
+    """
 
     kind: str  # "country", "theme", ... used in messages
     keys: dict[str, URIRef] = field(default_factory=dict)
     labels: dict[URIRef, str] = field(default_factory=dict)  # preferred English label
     ambiguous: dict[str, set[URIRef]] = field(default_factory=dict)
+    loosen: Callable[[str], str] | None = None
+    loose: dict[str, URIRef | None] = field(default_factory=dict, repr=False)
+    _suggestions: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def build_loose(self) -> None:
+        """(Re)build the loose keys from the exact ones; call after the last :meth:`add`."""
+        self.loose = {}
+        if self.loosen is None:
+            return
+        for k, concept in sorted(self.keys.items()):
+            if k in self.ambiguous:
+                continue
+            lk = self.loosen(k)
+            if lk in self.loose and self.loose[lk] != concept:
+                self.loose[lk] = None
+            else:
+                self.loose[lk] = concept
 
     def add(self, text: str, concept: URIRef) -> None:
         k = key(text)
@@ -119,15 +234,25 @@ class ConceptIndex:
         k = key(text)
         if k in self.ambiguous:
             return None
-        return self.keys.get(k)
+        found = self.keys.get(k)
+        if found is None and self.loosen is not None and k:
+            found = self.loose.get(self.loosen(k))
+        return found
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
         """Preferred labels of the concepts whose keys are closest to ``text``."""
+        k = key(text)
+        if k in self._suggestions:
+            return self._suggestions[k][:n]
         found: list[str] = []
-        for k in difflib.get_close_matches(key(text), list(self.keys), n=10, cutoff=0.6):
-            label = self.labels.get(self.keys[k], k)
-            if label not in found:
-                found.append(label)
+        if len(k) <= 100:  # a whole paragraph in a name field resembles nothing
+            for close in difflib.get_close_matches(k, list(self.keys), n=10, cutoff=0.6):
+                label = self.labels.get(self.keys[close], close)
+                if label not in found:
+                    found.append(label)
+        if len(self._suggestions) > 10_000:
+            self._suggestions.clear()
+        self._suggestions[k] = found
         return found[:n]
 
     def explain_unknown(self, text: str) -> str:
@@ -199,6 +324,15 @@ def _country_index(graph: Graph) -> ConceptIndex:
         if concept is not None:
             index.keys[key(alias)] = concept
             index.ambiguous.pop(key(alias), None)
+    index.loosen = country_loose_key
+    index.build_loose()
+    return index
+
+
+def _themes(graph: Graph) -> ConceptIndex:
+    index = _index_concepts(graph, "theme", OPSI.Theme)
+    index.loosen = theme_loose_key
+    index.build_loose()
     return index
 
 
@@ -220,7 +354,7 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(
         graph=graph,
         countries=_country_index(graph),
-        themes=_index_concepts(graph, "theme", OPSI.Theme),
+        themes=_themes(graph),
         levels=_index_concepts(graph, "level of government", OPSI.LevelOfGovernment),
         actor_types=_index_concepts(graph, "actor type", OPSI.ActorType),
         regions=_index_concepts(graph, "region", OPSI.Region),

@@ -1,0 +1,920 @@
+"""A rule-based OWL 2 RL materialiser for the axioms the ontology uses: the fast twin of owlrl.
+
+:func:`compile_rules` reads a TBox (the ontology plus the concept schemes, as
+:func:`opsi_kg.reasoning.tbox` loads them) and compiles it into a :class:`RuleSet`;
+:meth:`RuleSet.infer` then gives, for a set of asserted triples, exactly what
+:func:`opsi_kg.reasoning.infer` gives (owlrl's OWL RL closure of asserted + TBox, minus both,
+minus :func:`~opsi_kg.reasoning.is_noise`), in a fraction of the time. owlrl stays the reference
+and the fallback: a TBox (or data) that uses an OWL construct outside the supported set raises
+:class:`UnsupportedAxiom`, and the caller runs owlrl instead. See docs/engines.md.
+
+Terms are plain ``str`` in N-Triples syntax (``"<http://...>"``, ``'"2019"^^<...#gYear>'``,
+``'"Title"@en'``, ``"_:b1"``) and a triple is a tuple of three of them; :func:`to_nt`,
+:func:`from_nt`, :func:`graph_triples` and :func:`to_graph` convert from and to rdflib.
+
+How it works: the TBox is saturated once by a small generic semi-naive engine (the schema rules
+scm-*, and the instance rules, over the ontology and the vocabularies' facts). From that closure
+each predicate gets a *template*: everything that follows from one triple with that predicate by
+the single-premise rules (sub-/equivalent properties, inverses, symmetry, domains and ranges,
+with the super-classes of those), so a data triple costs one dictionary look-up and its
+emissions. Only property chains and transitive properties join two triples; they run
+semi-naively over an index of the joinable predicates (data ∪ the vocabulary closure).
+
+>>> from rdflib import Graph
+>>> rules = compile_rules(Graph().parse(data='''
+...   @prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+...   ex:ledBy rdfs:subPropertyOf ex:involves . ex:involves rdfs:domain ex:Case .''', format="turtle"))
+>>> sorted(rules.infer([("<http://example.org/id/case/c>", "<http://example.org/ledBy>",
+...                      "<http://example.org/id/actor/a>")], base="http://example.org/id/"))
+... # doctest: +NORMALIZE_WHITESPACE
+[('<http://example.org/id/case/c>', '<http://example.org/involves>', '<http://example.org/id/actor/a>'),
+ ('<http://example.org/id/case/c>', '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>', '<http://example.org/Case>')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+from .namespaces import DEFAULT_BASE
+from .reasoning import DATA_KINDS, META_NAMESPACES, NOISE_TYPES
+
+Term = str
+Triple = tuple[str, str, str]
+
+# ---------------------------------------------------------------------------------------------
+# Terms: rdflib <-> N-Triples strings
+# ---------------------------------------------------------------------------------------------
+
+
+def _quote(lexical: str) -> str:
+    # Exactly what rdflib's N-Triples serializer writes (rdflib.plugins.serializers.nt).
+    return '"%s"' % lexical.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+
+
+_ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))', re.DOTALL)
+_SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape_match(m: re.Match) -> str:
+    if m.group(1) or m.group(2):
+        return chr(int(m.group(1) or m.group(2), 16))
+    return _SIMPLE_ESCAPES.get(m.group(3), m.group(0))
+
+
+def _unquote(body: str) -> str:
+    return _ESCAPE.sub(_unescape_match, body) if "\\" in body else body
+
+
+def to_nt(term) -> Term:
+    """The N-Triples form of an rdflib term (what rdflib's ``nt`` serializer writes).
+
+    >>> to_nt(Literal("a \\"b\\"\\n", lang="en")), to_nt(URIRef("http://x/y"))
+    ('"a \\\\"b\\\\"\\\\n"@en', '<http://x/y>')
+    """
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        quoted = _quote(str(term))
+        if term.language:
+            return f"{quoted}@{term.language}"
+        if term.datatype:
+            return f"{quoted}^^<{term.datatype}>"
+        return quoted
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def from_nt(text: Term):
+    """The rdflib term of an N-Triples term string (the inverse of :func:`to_nt`).
+
+    >>> from_nt('"2019"^^<http://www.w3.org/2001/XMLSchema#gYear>').datatype
+    rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#gYear')
+    """
+    first = text[:1]
+    if first == "<":
+        return URIRef(text[1:-1])
+    if first == '"':
+        end = text.rindex('"')
+        lexical = _unquote(text[1:end])
+        rest = text[end + 1 :]
+        if not rest:
+            return Literal(lexical)
+        if rest[0] == "@":
+            return Literal(lexical, lang=rest[1:])
+        if rest.startswith("^^<") and rest.endswith(">"):
+            return Literal(lexical, datatype=URIRef(rest[3:-1]))
+    elif first == "_" and text.startswith("_:"):
+        return BNode(text[2:])
+    raise ValueError(f"not an N-Triples term: {text!r}")
+
+
+def graph_triples(graph: Iterable) -> set[Triple]:
+    """The triples of an rdflib graph (or any iterable of rdflib triples) as N-Triples strings."""
+    cache: dict = {}
+    out = set()
+    for triple in graph:
+        row = []
+        for term in triple:
+            nt = cache.get(term)
+            if nt is None:
+                nt = cache[term] = to_nt(term)
+            row.append(nt)
+        out.add(tuple(row))
+    return out
+
+
+def to_graph(triples: Iterable[Triple], graph: Graph | None = None) -> Graph:
+    """Add N-Triples-string triples to ``graph`` (a new one by default) as rdflib terms."""
+    graph = Graph() if graph is None else graph
+    cache: dict[str, object] = {}
+    for triple in triples:
+        row = []
+        for nt in triple:
+            term = cache.get(nt)
+            if term is None:
+                term = cache[nt] = from_nt(nt)
+            row.append(term)
+        graph.add(tuple(row))
+    return graph
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------------------------
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_OWL = "http://www.w3.org/2002/07/owl#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _iri(ns: str, name: str) -> Term:
+    return f"<{ns}{name}>"
+
+
+TYPE = _iri(_RDF, "type")
+FIRST, REST, NIL = _iri(_RDF, "first"), _iri(_RDF, "rest"), _iri(_RDF, "nil")
+SCO, SPO = _iri(_RDFS, "subClassOf"), _iri(_RDFS, "subPropertyOf")
+DOMAIN, RANGE = _iri(_RDFS, "domain"), _iri(_RDFS, "range")
+EQC, EQP = _iri(_OWL, "equivalentClass"), _iri(_OWL, "equivalentProperty")
+INV, CHAIN = _iri(_OWL, "inverseOf"), _iri(_OWL, "propertyChainAxiom")
+OWL_CLASS, THING, NOTHING = _iri(_OWL, "Class"), _iri(_OWL, "Thing"), _iri(_OWL, "Nothing")
+PROPERTY_TYPES = frozenset({_iri(_OWL, "ObjectProperty"), _iri(_OWL, "DatatypeProperty"), _iri(_RDF, "Property")})
+TRANSITIVE, SYMMETRIC = _iri(_OWL, "TransitiveProperty"), _iri(_OWL, "SymmetricProperty")
+
+SCHEMA_PREDICATES = frozenset({SCO, SPO, DOMAIN, RANGE, EQC, EQP, INV, CHAIN, FIRST, REST})
+# Predicates of the RDF/RDFS/OWL vocabularies that no OWL RL rule reads (annotations, ontology header).
+HARMLESS_PREDICATES = frozenset(
+    [_iri(_RDFS, n) for n in ("label", "comment", "seeAlso", "isDefinedBy", "member")]
+    + [_iri(_RDF, n) for n in ("value", "subject", "predicate", "object")]
+    + [
+        _iri(_OWL, n)
+        for n in (
+            "versionIRI",
+            "versionInfo",
+            "imports",
+            "priorVersion",
+            "backwardCompatibleWith",
+            "incompatibleWith",
+            "deprecated",
+        )
+    ]
+)
+# Classes an axiom may type things with without making an OWL RL rule fire (besides the supported
+# TransitiveProperty / SymmetricProperty and the declarations that only give reflexive axioms).
+HARMLESS_TYPES = frozenset(
+    [
+        _iri(_OWL, n)
+        for n in (
+            "Ontology",
+            "AnnotationProperty",
+            "OntologyProperty",
+            "NamedIndividual",
+            "Thing",
+            "DeprecatedClass",
+            "DeprecatedProperty",
+        )
+    ]
+    + [_iri(_RDFS, n) for n in ("Class", "Datatype", "Resource", "Literal", "ContainerMembershipProperty")]
+    + [_iri(_RDF, n) for n in ("List", "Statement", "Seq", "Bag", "Alt")]
+)
+DECLARATION_TYPES = PROPERTY_TYPES | {OWL_CLASS, TRANSITIVE, SYMMETRIC}
+# Classes whose instances make an OWL RL rule fire: a class axiom must not make data an instance.
+TRIGGER_CLASSES = DECLARATION_TYPES | {
+    _iri(_OWL, n)
+    for n in (
+        "FunctionalProperty",
+        "InverseFunctionalProperty",
+        "IrreflexiveProperty",
+        "AsymmetricProperty",
+        "AllDisjointProperties",
+        "AllDifferent",
+        "AllDisjointClasses",
+        "Nothing",
+        "Restriction",
+    )
+}
+# Built-in classes a domain, range or super-class may name (datatypes and the top classes).
+HARMLESS_CLASSES = frozenset(
+    {THING, _iri(_RDFS, "Resource"), _iri(_RDFS, "Literal"), _iri(_RDF, "langString"), _iri(_RDF, "PlainLiteral")}
+)
+_META_PREFIXES = tuple("<" + ns for ns in (_RDF, _RDFS, _OWL, _XSD))
+_META_PREFIXES_NOISE = tuple("<" + ns for ns in META_NAMESPACES)  # subjects that make a triple noise
+
+_NOISE_TYPES = frozenset(f"<{t}>" for t in NOISE_TYPES)
+_NOISE_PREDICATES = frozenset({_iri(_OWL, "sameAs"), _iri(_OWL, "differentFrom")})
+
+
+class UnsupportedAxiom(Exception):
+    """The TBox (or the data) uses OWL constructs the rule engine does not implement: use owlrl."""
+
+    def __init__(self, constructs: Iterable[str]):
+        self.constructs = sorted(set(constructs))
+        super().__init__("unsupported OWL constructs for the rule engine: " + "; ".join(self.constructs))
+
+
+class NonLocalInference(Exception):
+    """Per-record reasoning would miss inferences that join triples of different records."""
+
+
+def _is_meta(term: Term) -> bool:
+    return term.startswith(_META_PREFIXES)
+
+
+# ---------------------------------------------------------------------------------------------
+# The generic engine: semi-naive OWL RL (the supported rules) over a small graph, e.g. the TBox
+# ---------------------------------------------------------------------------------------------
+
+
+class _Index:
+    """A set of triples with predicate-major indexes: p -> s -> {o} and p -> o -> {s}."""
+
+    __slots__ = ("triples", "sp", "po")
+
+    def __init__(self) -> None:
+        self.triples: set[Triple] = set()
+        self.sp: dict[str, dict[str, set[str]]] = {}
+        self.po: dict[str, dict[str, set[str]]] = {}
+
+    def add(self, t: Triple) -> bool:
+        if t in self.triples:
+            return False
+        s, p, o = t
+        self.triples.add(t)
+        self.sp.setdefault(p, {}).setdefault(s, set()).add(o)
+        self.po.setdefault(p, {}).setdefault(o, set()).add(s)
+        return True
+
+    def objects(self, s: str, p: str):
+        return self.sp.get(p, {}).get(s, ())
+
+    def subjects(self, p: str, o: str):
+        return self.po.get(p, {}).get(o, ())
+
+    def pairs(self, p: str) -> list[tuple[str, str]]:
+        return [(s, o) for s, objs in self.sp.get(p, {}).items() for o in objs]
+
+    def rdf_list(self, head: str) -> list[str] | None:
+        items, node, seen = [], head, set()
+        while node != NIL:
+            if node in seen:
+                return None
+            seen.add(node)
+            firsts, rests = self.objects(node, FIRST), self.objects(node, REST)
+            if len(firsts) != 1 or len(rests) != 1:
+                return None
+            items.append(next(iter(firsts)))
+            node = next(iter(rests))
+        return items
+
+
+def _chains_of(g: _Index) -> list[tuple[str, tuple[str, ...]]]:
+    chains = []
+    for q, head in g.pairs(CHAIN):
+        members = g.rdf_list(head)
+        if members is None:
+            raise UnsupportedAxiom([f"owl:propertyChainAxiom of {q} is not a well-formed RDF list"])
+        if members:
+            chains.append((q, tuple(members)))
+    return chains
+
+
+def _walk(g: _Index, start: str, props: Sequence[str], backward: bool) -> set[str]:
+    nodes = {start}
+    for prop in props:
+        step = g.subjects if backward else (lambda p, n: g.objects(n, p))
+        nodes = {m for n in nodes for m in step(prop, n)}
+        if not nodes:
+            break
+    return nodes
+
+
+def _fire(g: _Index, t: Triple, chains_by_prop: dict[str, list[tuple[str, tuple[str, ...], int]]]) -> list[Triple]:
+    """Everything one triple adds with the triples already in ``g`` (owlrl's OWL RL, supported rules)."""
+    s, p, o = t
+    out: list[Triple] = []
+    # --- t as the schema premise of an instance rule
+    if p == DOMAIN:  # prp-dom
+        out += [(x, TYPE, o) for x in g.sp.get(s, {})]
+    elif p == RANGE:  # prp-rng
+        out += [(y, TYPE, o) for _x, y in g.pairs(s)]
+    elif p == SPO:  # prp-spo1
+        out += [(x, o, y) for x, y in g.pairs(s)]
+    elif p == EQP and s != o:  # prp-eqp1, prp-eqp2
+        out += [(x, o, y) for x, y in g.pairs(s)] + [(x, s, y) for x, y in g.pairs(o)]
+    elif p == INV:  # prp-inv1, prp-inv2
+        out += [(y, o, x) for x, y in g.pairs(s)] + [(y, s, x) for x, y in g.pairs(o)]
+    elif p == SCO and s != o:  # cax-sco
+        out += [(x, TYPE, o) for x in g.subjects(TYPE, s)]
+    elif p == EQC and s != o:  # cax-eqc1, cax-eqc2
+        out += [(x, TYPE, o) for x in g.subjects(TYPE, s)] + [(x, TYPE, s) for x in g.subjects(TYPE, o)]
+    elif p == TYPE and o == SYMMETRIC:  # prp-symp
+        out += [(y, s, x) for x, y in g.pairs(s)]
+    elif p == TYPE and o == TRANSITIVE:  # prp-trp
+        out += [(x, s, z) for x, y in g.pairs(s) for z in g.objects(y, s)]
+    # --- t as the instance premise
+    out += [(s, TYPE, c) for c in g.objects(p, DOMAIN)]
+    out += [(o, TYPE, c) for c in g.objects(p, RANGE)]
+    out += [(s, q, o) for q in g.objects(p, SPO)]
+    out += [(s, q, o) for q in g.objects(p, EQP) if q != p] + [(s, q, o) for q in g.subjects(EQP, p) if q != p]
+    out += [(o, q, s) for q in g.objects(p, INV)] + [(o, q, s) for q in g.subjects(INV, p)]
+    if (p, TYPE, SYMMETRIC) in g.triples:
+        out.append((o, p, s))
+    if (p, TYPE, TRANSITIVE) in g.triples:
+        out += [(s, p, z) for z in g.objects(o, p)] + [(x, p, o) for x in g.subjects(p, s)]
+    if p == TYPE:
+        out += [(s, TYPE, c) for c in g.objects(o, SCO) if c != o]
+        out += [(s, TYPE, c) for c in g.objects(o, EQC) if c != o] + [(s, TYPE, c) for c in g.subjects(EQC, o) if c != o]
+    for q, members, k in chains_by_prop.get(p, ()):  # prp-spo2
+        lefts = _walk(g, s, members[k - 1 :: -1] if k else (), backward=True)
+        rights = _walk(g, o, members[k + 1 :], backward=False) if lefts else set()
+        out += [(x, q, z) for x in lefts for z in rights]
+    # --- schema rules (scm-*), with owlrl's conditions
+    if p == TYPE and o == OWL_CLASS:  # scm-cls
+        out += [(s, SCO, s), (s, EQC, s), (s, SCO, THING), (NOTHING, SCO, s)]
+    elif p == TYPE and o in PROPERTY_TYPES:  # scm-op, scm-dp
+        out += [(s, SPO, s), (s, EQP, s)]
+    elif p == SCO:
+        if s != o:  # scm-sco (t first), scm-dom1/scm-rng1 (t second)
+            out += [(s, SCO, c3) for c3 in g.objects(o, SCO) if c3 != s]
+            out += [(pp, DOMAIN, o) for pp in g.subjects(DOMAIN, s)]
+            out += [(pp, RANGE, o) for pp in g.subjects(RANGE, s)]
+        out += [(c1, SCO, o) for c1 in g.subjects(SCO, s) if c1 != s and c1 != o]  # scm-sco (t second)
+        if (o, SCO, s) in g.triples:  # scm-eqc2
+            out += [(s, EQC, o), (o, EQC, s)]
+    elif p == EQC and s != o:  # scm-eqc1
+        out += [(s, SCO, o), (o, SCO, s)]
+    elif p == SPO:
+        if s != o:  # scm-spo (t first), scm-eqp2, scm-dom2/scm-rng2 (t second)
+            out += [(s, SPO, p3) for p3 in g.objects(o, SPO) if p3 != s]
+            if (o, SPO, s) in g.triples:
+                out += [(s, EQP, o), (o, EQP, s)]
+            out += [(s, DOMAIN, c) for c in g.objects(o, DOMAIN)]
+            out += [(s, RANGE, c) for c in g.objects(o, RANGE)]
+        out += [(p1, SPO, o) for p1 in g.subjects(SPO, s) if p1 != s and p1 != o]  # scm-spo (t second)
+    elif p == EQP and s != o:  # scm-eqp1
+        out += [(s, SPO, o), (o, SPO, s)]
+    elif p in (DOMAIN, RANGE):  # scm-dom1/scm-rng1 (t first), scm-dom2/scm-rng2 (t first)
+        out += [(s, p, c2) for c2 in g.objects(o, SCO) if c2 != o]
+        out += [(p1, p, o) for p1 in g.subjects(SPO, s) if p1 != s]
+    return out
+
+
+def saturate(triples: Iterable[Triple]) -> set[Triple]:
+    """The closure of ``triples`` under the supported OWL RL rules (owlrl's conditions), generic.
+
+    Meant for small graphs (the TBox and vocabularies); large data goes through :class:`RuleSet`.
+    Rules that only add closure noise (eq-ref, dt-*, cls-thing, prp-ap) are left out.
+    """
+    g = _Index()
+    agenda: deque[Triple] = deque()
+    for t in triples:
+        if g.add(t):
+            agenda.append(t)
+    chains_by_prop: dict[str, list[tuple[str, tuple[str, ...], int]]] = {}
+    for q, members in _chains_of(g):
+        for k, prop in enumerate(members):
+            chains_by_prop.setdefault(prop, []).append((q, members, k))
+    while agenda:
+        for new in _fire(g, agenda.popleft(), chains_by_prop):
+            if new[1][:1] != '"' and g.add(new):  # owlrl never stores a literal predicate
+                agenda.append(new)
+    return g.triples
+
+
+# ---------------------------------------------------------------------------------------------
+# What the fast path supports
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_supported(g: _Index) -> None:
+    """Raise UnsupportedAxiom for any construct in the saturated schema graph outside the subset."""
+    problems: list[str] = []
+    for s, p, o in g.triples:
+        if p == TYPE:
+            if s.startswith('"'):
+                continue  # a literal typed by a range: closure noise
+            if _is_meta(o) and not _harmless_type(o) and o not in DECLARATION_TYPES:
+                problems.append(f"rdf:type {o} (on {s})")
+        elif _is_meta(p):
+            if p in SCHEMA_PREDICATES or p in HARMLESS_PREDICATES or p.startswith("<" + _RDF):
+                continue
+            problems.append(f"{p} (on {s})")
+    for p in (SPO, EQP, INV):
+        for s, o in g.pairs(p):
+            if p != INV and s == o:
+                continue  # reflexive, from a property declaration (scm-op, scm-dp)
+            if _is_meta(s) or _is_meta(o) or not s.startswith("<") or not o.startswith("<"):
+                problems.append(f"{p} between {s} and {o}: a built-in or non-IRI property")
+    for p in (TRANSITIVE, SYMMETRIC):
+        for s in g.subjects(TYPE, p):
+            if _is_meta(s) or not s.startswith("<"):
+                problems.append(f"{p} on the built-in or non-IRI property {s}")
+    for p in (DOMAIN, RANGE):
+        for s, o in g.pairs(p):
+            if _is_meta(s) or not s.startswith("<"):
+                problems.append(f"{p} of the built-in or non-IRI property {s}")
+            if o in TRIGGER_CLASSES or any(c in TRIGGER_CLASSES for c in g.objects(o, SCO)):
+                problems.append(f"{p} {o} of {s}: makes data an instance of an OWL built-in class")
+    for q, members in _chains_of(g):
+        if _is_meta(q) or any(_is_meta(m) or not m.startswith("<") for m in members):
+            problems.append(f"owl:propertyChainAxiom on built-in or non-IRI properties: {q} {members}")
+    for p in (SCO, EQC):
+        for s, o in g.pairs(p):
+            if s == o:
+                continue
+            if _is_meta(s) and s not in (THING, NOTHING):
+                problems.append(f"{p} of the built-in class {s}")
+            if o in TRIGGER_CLASSES and s != NOTHING:
+                problems.append(f"{p} {o} (on {s})")
+    if problems:
+        raise UnsupportedAxiom(problems)
+
+
+def _harmless_type(c: str) -> bool:
+    return c in HARMLESS_TYPES or c.startswith("<" + _XSD) or c in HARMLESS_CLASSES
+
+
+# ---------------------------------------------------------------------------------------------
+# The compiled rule set
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Template:
+    """What one triple ``s p o`` of a predicate entails by the single-premise rules."""
+
+    fwd: tuple[str, ...]  # s q o, q != p, q not joinable
+    bwd: tuple[str, ...]  # o q s, q not joinable
+    jfwd: tuple[str, ...]  # s q o with q joinable (chains, transitive), p itself included
+    jbwd: tuple[str, ...]  # o q s with q joinable
+    stypes: frozenset[str]  # classes of s (super-classes closed, noise types removed)
+    otypes: frozenset[str]  # classes of o
+    sdata: bool  # stypes holds a data IRI (a node typed with it is data-related)
+    odata: bool
+    schema: bool  # the predicate is schema vocabulary: the triple changes the rules
+    empty: bool  # nothing at all follows
+
+
+@dataclass
+class _State:
+    """The compiled rules for one data base (data IRIs decide what is noise)."""
+
+    base: str
+    data_prefixes: tuple[str, ...]
+    templates: dict[str, _Template] = field(default_factory=dict)
+    classes: dict[str, tuple[frozenset[str], bool, bool]] = field(default_factory=dict)
+    vocab_inferred: set[Triple] | None = None
+
+
+class RuleSet:
+    """Rules compiled from a TBox. Build with :func:`compile_rules`; thread-safe for reading."""
+
+    def __init__(self, tbox_triples: Iterable[Triple]):
+        self.tbox: frozenset[Triple] = frozenset(tbox_triples)
+        closure = saturate(self.tbox)
+        g = _Index()
+        for t in closure:
+            g.add(t)
+        _check_supported(g)
+        self.closure: frozenset[Triple] = frozenset(closure)
+        self._g = g
+        # Property and class graphs (both directions of equivalence).
+        self._sup_prop: dict[str, set[str]] = {}
+        for a, b in g.pairs(SPO):
+            self._sup_prop.setdefault(a, set()).add(b)
+        for a, b in g.pairs(EQP):
+            self._sup_prop.setdefault(a, set()).add(b)
+            self._sup_prop.setdefault(b, set()).add(a)
+        self._inverse: dict[str, set[str]] = {}
+        for a, b in g.pairs(INV):
+            self._inverse.setdefault(a, set()).add(b)
+            self._inverse.setdefault(b, set()).add(a)
+        self._sup_class: dict[str, set[str]] = {}
+        for a, b in g.pairs(SCO):
+            self._sup_class.setdefault(a, set()).add(b)
+        for a, b in g.pairs(EQC):
+            self._sup_class.setdefault(a, set()).add(b)
+            self._sup_class.setdefault(b, set()).add(a)
+        self._symmetric = set(g.subjects(TYPE, SYMMETRIC))
+        transitive = set(g.subjects(TYPE, TRANSITIVE))
+        # Joins: property chains and transitive properties (a chain p p -> p).
+        self.chains: list[tuple[str, tuple[str, ...]]] = _chains_of(g) + [(p, (p, p)) for p in sorted(transitive)]
+        self._joins: dict[str, list[tuple[int, int]]] = {}  # prop -> [(chain index, position)]
+        for i, (_q, members) in enumerate(self.chains):
+            for k, prop in enumerate(members):
+                self._joins.setdefault(prop, []).append((i, k))
+        self.join_props = frozenset(self._joins)
+        # Predicates at a position > 0 of a join: a data triple with one makes records interact.
+        self.inner_join_props = frozenset(m for _q, members in self.chains for m in members[1:])
+        # The vocabulary closure restricted to the joinable predicates, as indexes.
+        self._vs = {p: g.sp.get(p, {}) for p in self.join_props}
+        self._vo = {p: g.po.get(p, {}) for p in self.join_props}
+        # Classes a data rdf:type must not name (it would change the rules): built-in classes
+        # that rules read, and classes below them.
+        self._trigger_classes = set(TRIGGER_CLASSES)
+        for c, sups in self._sup_class.items():
+            if self._closure_of(self._sup_class, c) & TRIGGER_CLASSES:
+                self._trigger_classes.add(c)
+        self._states: dict[str, _State] = {}
+        self._recompiled: dict[frozenset[Triple], RuleSet] = {}
+
+    # -- schema closures
+
+    @staticmethod
+    def _closure_of(graph: dict[str, set[str]], start: str) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in graph.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    def _state(self, base: str) -> _State:
+        st = self._states.get(base)
+        if st is None:
+            st = self._states[base] = _State(base, tuple(f"<{base}{kind}" for kind in DATA_KINDS))
+        return st
+
+    def _classes(self, st: _State, c: str) -> tuple[frozenset[str], bool, bool]:
+        """(super-classes of c minus noise types, holds a data IRI, c makes the triple schema)."""
+        found = st.classes.get(c)
+        if found is None:
+            sups = frozenset(x for x in self._closure_of(self._sup_class, c) if x not in _NOISE_TYPES and x[:1] == "<")
+            schema = c in self._trigger_classes or (_is_meta(c) and not _harmless_type(c))
+            found = st.classes[c] = (sups, any(x.startswith(st.data_prefixes) for x in sups), schema)
+        return found
+
+    def _template(self, st: _State, p: str) -> _Template:
+        tm = st.templates.get(p)
+        if tm is not None:
+            return tm
+        seen = {(p, True)}
+        todo = [(p, True)]
+        while todo:
+            q, forward = todo.pop()
+            steps = [(r, forward) for r in self._sup_prop.get(q, ())]
+            steps += [(r, not forward) for r in self._inverse.get(q, ())]
+            if q in self._symmetric:
+                steps.append((q, not forward))
+            for step in steps:
+                if step not in seen:
+                    seen.add(step)
+                    todo.append(step)
+        stypes: set[str] = set()
+        otypes: set[str] = set()
+        for q, forward in seen:
+            for c in self._g.objects(q, DOMAIN):
+                (stypes if forward else otypes).update(self._classes(st, c)[0])
+            for c in self._g.objects(q, RANGE):
+                (otypes if forward else stypes).update(self._classes(st, c)[0])
+        joins = self.join_props
+        fwd = tuple(sorted(q for q, f in seen if f and q != p and q not in joins))
+        bwd = tuple(sorted(q for q, f in seen if not f and q not in joins))
+        jfwd = tuple(sorted(q for q, f in seen if f and q in joins))
+        jbwd = tuple(sorted(q for q, f in seen if not f and q in joins))
+        schema = p in SCHEMA_PREDICATES or (_is_meta(p) and p not in HARMLESS_PREDICATES and p != TYPE)
+        schema = schema or p in _NOISE_PREDICATES
+        s_fs, o_fs = frozenset(stypes), frozenset(otypes)
+        tm = _Template(
+            fwd,
+            bwd,
+            jfwd,
+            jbwd,
+            s_fs,
+            o_fs,
+            any(c.startswith(st.data_prefixes) for c in s_fs),
+            any(c.startswith(st.data_prefixes) for c in o_fs),
+            schema,
+            not (fwd or bwd or jfwd or jbwd or s_fs or o_fs or schema),
+        )
+        st.templates[p] = tm
+        return tm
+
+    def _vocab_inferred(self, st: _State) -> set[Triple]:
+        """What the vocabularies alone entail beyond themselves, minus noise (usually nothing)."""
+        if st.vocab_inferred is None:
+            st.vocab_inferred = {t for t in self.closure - self.tbox if not _noise(t, st.data_prefixes)}
+        return st.vocab_inferred
+
+    # -- the closure of data
+
+    def _run(self, st: _State, asserted: set[Triple]) -> tuple[set[Triple], list[Triple], bool]:
+        """(inferred candidates incl. some asserted, schema triples found, joins another record's).
+
+        The candidates are every non-noise triple of closure(asserted ∪ TBox) that is not in the
+        vocabulary closure alone, plus possibly triples of ``asserted``: the caller subtracts.
+        """
+        out: set[Triple] = set()
+        add = out.add
+        types: dict[str, frozenset[str]] = {}
+        schema: list[Triple] = []
+        dp = st.data_prefixes
+        meta = _META_PREFIXES_NOISE
+        templates = st.templates
+        classes = st.classes
+        # Joinable triples of this data (chain and transitive properties), indexed, and an agenda.
+        js: dict[str, dict[str, set[str]]] = {}
+        jo: dict[str, dict[str, set[str]]] = {}
+        agenda: list[Triple] = []
+
+        def joinable(s: str, q: str, o: str) -> None:
+            objs = js.setdefault(q, {}).setdefault(s, set())
+            if o not in objs:
+                objs.add(o)
+                jo.setdefault(q, {}).setdefault(o, set()).add(s)
+                agenda.append((s, q, o))
+
+        for t in asserted:
+            s, p, o = t
+            if p == TYPE:
+                found = classes.get(o) or self._classes(st, o)
+                if found[2]:
+                    schema.append(t)
+                    continue
+                if s[0] == "<" and (found[1] or s.startswith(dp)) and not s.startswith(meta):
+                    cur = types.get(s)
+                    fs = found[0]
+                    if cur is None:
+                        types[s] = fs
+                    elif not fs <= cur:
+                        types[s] = cur | fs
+                continue
+            tm = templates.get(p) or self._template(st, p)
+            if tm.empty:
+                continue
+            if tm.schema:
+                schema.append(t)
+                continue
+            sd = s.startswith(dp)
+            od = o.startswith(dp)
+            if sd or od:
+                if tm.fwd and s[0] == "<" and o[0] != "_" and not s.startswith(meta):
+                    for q in tm.fwd:
+                        add((s, q, o))
+                if tm.bwd and o[0] == "<" and s[0] != "_" and not o.startswith(meta):
+                    for q in tm.bwd:
+                        add((o, q, s))
+            if tm.stypes and (sd or tm.sdata) and s[0] == "<" and not s.startswith(meta):
+                cur = types.get(s)
+                if cur is None:
+                    types[s] = tm.stypes
+                elif not tm.stypes <= cur:
+                    types[s] = cur | tm.stypes
+            if tm.otypes and (od or tm.odata) and o[0] == "<" and not o.startswith(meta):
+                cur = types.get(o)
+                if cur is None:
+                    types[o] = tm.otypes
+                elif not tm.otypes <= cur:
+                    types[o] = cur | tm.otypes
+            for q in tm.jfwd:
+                joinable(s, q, o)
+            for q in tm.jbwd:
+                joinable(o, q, s)
+
+        local = not schema
+        if agenda:
+            local = self._join(st, asserted, js, jo, agenda, joinable, add, types) and local
+        for node, classes_of in types.items():
+            if node.startswith(dp):
+                for c in classes_of:
+                    add((node, TYPE, c))
+            else:
+                for c in classes_of:
+                    if c.startswith(dp):
+                        add((node, TYPE, c))
+        return out, schema, local
+
+    def _join(self, st, asserted, js, jo, agenda, joinable, add, types) -> bool:
+        """Run the chains (and transitive properties) to a fixpoint; False if records may interact."""
+        dp = st.data_prefixes
+        meta = _META_PREFIXES_NOISE
+        vs, vo = self._vs, self._vo
+        closure = self.closure
+        inner = self.inner_join_props
+        local = True
+        done: set[Triple] = set()  # conclusions already expanded
+
+        def objects(q: str, n: str) -> set[str]:
+            a = vs[q].get(n, ())
+            b = js.get(q, {}).get(n, ())
+            return set(a) | set(b) if b else set(a)
+
+        def subjects(q: str, n: str) -> set[str]:
+            a = vo[q].get(n, ())
+            b = jo.get(q, {}).get(n, ())
+            return set(a) | set(b) if b else set(a)
+
+        i = 0
+        while i < len(agenda):
+            a, pk, b = agenda[i]
+            i += 1
+            if local and pk in inner and (a, pk, b) not in closure:
+                local = False
+            for ci, k in self._joins[pk]:
+                q, members = self.chains[ci]
+                lefts = {a}
+                for prop in members[k - 1 :: -1] if k else ():
+                    lefts = {x for n in lefts for x in subjects(prop, n)}
+                    if not lefts:
+                        break
+                if not lefts:
+                    continue
+                rights = {b}
+                for prop in members[k + 1 :]:
+                    rights = {z for n in rights for z in objects(prop, n)}
+                    if not rights:
+                        break
+                for x in lefts:
+                    for z in rights:
+                        t = (x, q, z)
+                        if t in done or t in closure:
+                            continue
+                        done.add(t)
+                        # The conclusion and what follows from it by the single-premise rules.
+                        tm = st.templates.get(q) or self._template(st, q)
+                        xd = x.startswith(dp)
+                        zd = z.startswith(dp)
+                        if (xd or zd) and x[0] == "<" and z[0] != "_" and not x.startswith(meta):
+                            add(t)
+                            for r in tm.fwd:
+                                add((x, r, z))
+                        if (xd or zd) and z[0] == "<" and x[0] != "_" and not z.startswith(meta):
+                            for r in tm.bwd:
+                                add((z, r, x))
+                        if tm.stypes and (xd or tm.sdata) and x[0] == "<" and not x.startswith(meta):
+                            types[x] = types.get(x, frozenset()) | tm.stypes
+                        if tm.otypes and (zd or tm.odata) and z[0] == "<" and not z.startswith(meta):
+                            types[z] = types.get(z, frozenset()) | tm.otypes
+                        for r in tm.jfwd:
+                            joinable(x, r, z)
+                        for r in tm.jbwd:
+                            joinable(z, r, x)
+        # Joinable triples derived from the data itself (not chain conclusions) are output too.
+        for q, by_s in js.items():
+            for s, objs in by_s.items():
+                for o in objs:
+                    if (s.startswith(dp) or o.startswith(dp)) and s[0] == "<" and o[0] != "_":
+                        if not s.startswith(meta):
+                            add((s, q, o))
+        return local
+
+    def _with_schema(self, schema: Iterable[Triple]) -> RuleSet:
+        key = frozenset(schema)
+        found = self._recompiled.get(key)
+        if found is None:
+            found = self._recompiled[key] = RuleSet(self.tbox | key)
+        return found
+
+    # -- public API
+
+    def infer(self, triples: Iterable[Triple], base: str = DEFAULT_BASE) -> set[Triple]:
+        """The inferred triples about the data: what :func:`opsi_kg.reasoning.infer` returns.
+
+        owlrl's OWL RL closure of ``triples`` ∪ TBox, minus both, minus closure noise. Schema
+        triples in the data (sub-classes, property axioms, ...) recompile the rules with them;
+        unsupported constructs raise :class:`UnsupportedAxiom`.
+        """
+        asserted = triples if isinstance(triples, (set, frozenset)) else set(triples)
+        st = self._state(base)
+        out, schema, _local = self._run(st, asserted)
+        if schema:
+            rules = self._with_schema(schema)
+            return rules.infer(set(asserted) - set(schema), base) - set(schema)
+        out |= self._vocab_inferred(st)
+        out.difference_update(asserted)
+        out.difference_update(self.tbox)
+        return out
+
+    def infer_record(self, triples: Iterable[Triple], base: str = DEFAULT_BASE) -> tuple[set[Triple], bool]:
+        """(inferred, local) for the triples of one record, reasoned with the vocabularies only.
+
+        ``inferred`` is the closure of the record's triples ∪ TBox minus them, minus the TBox,
+        minus noise, minus what the vocabularies entail alone. ``local`` is False when the record
+        holds schema triples or triples another record's inferences could join with (a data
+        triple with a predicate in second or later position of a property chain, or of a
+        transitive property): then only :meth:`infer` over all the records is exact.
+        """
+        asserted = triples if isinstance(triples, (set, frozenset)) else set(triples)
+        st = self._state(base)
+        out, schema, local = self._run(st, asserted)
+        out.difference_update(asserted)
+        out.difference_update(self.tbox)
+        out.difference_update(self._vocab_inferred(st))
+        return out, local and not schema
+
+    def infer_per_record(
+        self, records: Iterable[Iterable[Triple]], base: str = DEFAULT_BASE, *, strict: bool = True
+    ) -> list[set[Triple]]:
+        """:meth:`infer_record` for each record; see :meth:`combine` for the whole graph's set.
+
+        With ``strict`` (the default), raises :class:`NonLocalInference` when a record is not
+        local: the caller then runs :meth:`infer` over all the records.
+        """
+        results = []
+        for rec in records:
+            inferred, local = self.infer_record(rec, base)
+            if strict and not local:
+                raise NonLocalInference("a record holds schema triples or joins other records' inferences")
+            results.append(inferred)
+        return results
+
+    def combine(
+        self, per_record: Iterable[set[Triple]], asserted: Iterable[Triple], base: str = DEFAULT_BASE
+    ) -> set[Triple]:
+        """The whole graph's inferred set from per-record results (all of them local).
+
+        The union of the records' sets, plus what the vocabularies entail alone (minus noise),
+        minus every asserted triple (one record may infer what another asserts).
+        """
+        out: set[Triple] = set()
+        for part in per_record:
+            out |= part
+        out |= self._vocab_inferred(self._state(base))
+        out.difference_update(asserted)
+        return out
+
+
+def _noise(t: Triple, data_prefixes: tuple[str, ...]) -> bool:
+    """:func:`opsi_kg.reasoning.is_noise` on N-Triples strings."""
+    s, p, o = t
+    if s[:1] != "<" or o.startswith("_:"):
+        return True
+    if not (s.startswith(data_prefixes) or o.startswith(data_prefixes)):
+        return True
+    if s.startswith(_META_PREFIXES_NOISE):
+        return True
+    if p in _NOISE_PREDICATES:
+        return True
+    return p == TYPE and o in _NOISE_TYPES
+
+
+
+def is_noise(triple: Triple, base: str = DEFAULT_BASE) -> bool:
+    """:func:`opsi_kg.reasoning.is_noise` for an N-Triples-string triple."""
+    return _noise(triple, tuple(f"<{base}{kind}" for kind in DATA_KINDS))
+
+
+def compile_rules(tbox: Graph | Iterable[Triple]) -> RuleSet:
+    """Compile a TBox (an rdflib Graph, or N-Triples-string triples) into a :class:`RuleSet`.
+
+    Raises :class:`UnsupportedAxiom` naming every construct outside the supported subset.
+    """
+    triples = graph_triples(tbox) if isinstance(tbox, Graph) else set(tbox)
+    return RuleSet(triples)
+
+
+_DEFAULT: RuleSet | None = None
+
+
+def default_rules() -> RuleSet:
+    """The rules of the shipped ontology and vocabularies (:func:`opsi_kg.reasoning.tbox`), once."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        from .reasoning import tbox
+
+        _DEFAULT = compile_rules(tbox())
+    return _DEFAULT
+
+
+__all__ = [
+    "NonLocalInference",
+    "RuleSet",
+    "Triple",
+    "UnsupportedAxiom",
+    "compile_rules",
+    "default_rules",
+    "from_nt",
+    "graph_triples",
+    "is_noise",
+    "saturate",
+    "to_graph",
+    "to_nt",
+]

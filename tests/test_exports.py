@@ -1,0 +1,87 @@
+"""Exports: deterministic bytes across processes, sorted N-Triples, round-trips, named graphs, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from opsi_kg.export import atomic_write, write_exports
+from opsi_kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, VOCAB_GRAPH
+
+DATA = Path(__file__).parent / "data" / "queries" / "cases"
+FILES = ("opsi-kg.ttl", "opsi-kg.nt", "opsi-kg.jsonld", "opsi-kg.trig", "validation-report.md", "validation-report.ttl")
+
+
+def _build_in_subprocess(out: Path, seed: str) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    cmd = [sys.executable, "-m", "opsi_kg", "build", "--data", str(DATA), "--out", str(out), "-q"]
+    subprocess.run(cmd, check=True, env=env, capture_output=True)
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    _build_in_subprocess(tmp_path / "a", "1")
+    _build_in_subprocess(tmp_path / "b", "2")
+    for name in FILES:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, default_build):
+    out = tmp_path_factory.mktemp("dist")
+    write_exports(default_build, out)
+    return out
+
+
+def test_ntriples_are_sorted_and_complete(exported, default_build):
+    lines = (exported / "opsi-kg.nt").read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines)
+    assert isomorphic(Graph().parse(exported / "opsi-kg.nt", format="nt"), default_build.asserted)
+
+
+@pytest.mark.parametrize("name, fmt", [("opsi-kg.ttl", "turtle"), ("opsi-kg.jsonld", "json-ld")])
+def test_dumps_round_trip_to_the_asserted_graph(exported, default_build, name, fmt):
+    assert isomorphic(Graph().parse(exported / name, format=fmt), default_build.asserted)
+
+
+def test_turtle_is_prefixed(exported):
+    text = (exported / "opsi-kg.ttl").read_text(encoding="utf-8")
+    assert "@prefix opsi: <https://w3id.org/opsi-kg/ontology#> ." in text
+    assert "case:bifidex a opsi:Case" in text
+
+
+def test_trig_has_the_three_named_graphs(exported, default_build):
+    ds = Dataset()
+    ds.parse(exported / "opsi-kg.trig", format="trig")
+    graphs = {g.identifier: g for g in ds.graphs()}
+    assert isomorphic(graphs[ASSERTED_GRAPH], default_build.asserted)
+    assert isomorphic(graphs[INFERRED_GRAPH], default_build.inferred)
+    assert len(graphs[VOCAB_GRAPH]) == len(default_build.vocabularies)
+
+
+def test_inferred_graph_has_no_closure_noise(default_build):
+    from opsi_kg.namespaces import OPSI
+
+    for s, p, o in default_build.inferred:
+        assert not str(s).startswith(str(OPSI)), (s, p, o)
+        assert str(p) != "http://www.w3.org/2002/07/owl#sameAs"
+        assert str(o) not in ("http://www.w3.org/2002/07/owl#Thing", "http://www.w3.org/2000/01/rdf-schema#Resource")
+
+
+def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "opsi-kg.ttl"
+    atomic_write(target, "old")
+
+    class Boom(str):
+        def encode(self, *a, **k):
+            raise RuntimeError("crash while writing")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, Boom("new"))
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["opsi-kg.ttl"]
