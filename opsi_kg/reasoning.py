@@ -7,7 +7,7 @@ ontology and the concept schemes; the result is the set of *new* triples minus c
 
 >>> from rdflib import Graph
 >>> from opsi_kg.namespaces import OPSI, Iris
->>> g = Graph(); g.add((Iris().case("c"), OPSI.ledBy, Iris().actor("a")))
+>>> g = Graph(); _ = g.add((Iris().case("c"), OPSI.ledBy, Iris().actor("a")))
 >>> (Iris().case("c"), OPSI.involves, Iris().actor("a")) in infer(g)
 True
 """

@@ -7,7 +7,7 @@ Both load the same named graphs and query the union of them as the default graph
 query gives the same rows on either (the test suite checks this).
 
 >>> from rdflib import Graph, URIRef, Literal
->>> g = Graph(); g.add((URIRef("http://ex/s"), URIRef("http://ex/p"), Literal("o")))
+>>> g = Graph(); _ = g.add((URIRef("http://ex/s"), URIRef("http://ex/p"), Literal("o")))
 >>> store = open_store({URIRef("http://ex/g"): g}, backend="rdflib")
 >>> store.select("SELECT ?o WHERE { ?s ?p ?o }").rows
 [(rdflib.term.Literal('o'),)]
