@@ -109,7 +109,7 @@ def catalogue(folder: Path | None = None) -> dict[str, SavedQuery]:
     """Every saved query under ``folder`` (default queries/), QC queries included, by name."""
     folder = folder or queries_dir()
     found = {}
-    for path in sorted(folder.rglob("*.rq")):
+    for path in sorted(folder.rglob("*.rq"), key=lambda p: (p.stem.endswith("-violation"), p.stem)):
         found[path.stem] = parse_query_text(path.stem, path.read_text(encoding="utf-8"), path)
     return found
 
