@@ -13,11 +13,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import BNode, Graph
 
 from .namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, VOCAB_GRAPH, bind_prefixes
 from .pipeline import BuildResult
 from .render import report_graph, report_markdown
+from .terms import graph_triples
+from .turtle import ntriples as ntriples_text
 from .turtle import trig as trig_text
 from .turtle import turtle as turtle_text
 
@@ -45,13 +47,21 @@ def _prefixes(base: str) -> dict[str, str]:
     return {p: str(ns) for p, ns in g.namespaces() if p in PREFIXES}
 
 
+def triples_of(graph: Graph) -> set:
+    """A graph's triples as N-Triples strings, blank nodes labelled canonically (stable across runs)."""
+    if any(isinstance(t, BNode) for triple in graph for t in triple):
+        from rdflib.compare import to_canonical_graph
+
+        graph = to_canonical_graph(graph)
+    return graph_triples(graph)
+
+
 def turtle(graph: Graph, base: str) -> str:
-    return turtle_text(graph, _prefixes(base))
+    return turtle_text(triples_of(graph), _prefixes(base))
 
 
 def ntriples(graph: Graph) -> str:
-    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-    return "\n".join(sorted(set(line for line in lines if line.strip()))) + "\n"
+    return ntriples_text(triples_of(graph))
 
 
 def jsonld(graph: Graph, base: str) -> str:
@@ -90,7 +100,7 @@ def _dump_jsonld(result: BuildResult) -> str:
 
 def _dump_trig(result: BuildResult) -> str:
     graphs = {ASSERTED_GRAPH: result.asserted, INFERRED_GRAPH: result.inferred, VOCAB_GRAPH: result.vocabularies}
-    return trig_text(graphs, _prefixes(result.base))
+    return trig_text({str(k): triples_of(g) for k, g in graphs.items()}, _prefixes(result.base))
 
 
 def _report_md(result: BuildResult) -> str:
