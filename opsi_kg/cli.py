@@ -114,6 +114,97 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts of cases, countries, actors, themes and triples")
     _data_options(p)
     p.add_argument("--format", choices=["text", "csv", "json", "md"], default="text")
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the graph: SPARQL endpoint, linked-data pages, saved-query API",
+        description=(
+            "Serve the graph over HTTP: a read-only SPARQL 1.1 endpoint at /sparql, every resource at /id/... "
+            "with content negotiation, the saved queries at /api/queries, and a home page. --data also takes "
+            "a TriG or N-Quads dump (.trig, .nq). Stop it with Ctrl-C."
+        ),
+    )
+    _data_options(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
+    p.add_argument("--max-rows", type=int, default=10_000, help="rows (or triples) an answer may have (default 10000)")
+    p.add_argument(
+        "--max-request-bytes", type=int, default=128 * 1024, help="largest request body or URL query (default 128 KiB)"
+    )
+    p.add_argument("--workers", type=int, default=2, help="queries run at once, each in its own process (default 2)")
+    p.add_argument("--no-access-log", action="store_true", help="do not log every request")
+
+    p = sub.add_parser(
+        "push",
+        help="upload the graphs to a SPARQL store (Graph Store Protocol) and check the counts",
+        description=(
+            "Replace the asserted, inferred and vocabulary graphs on a store with one PUT each (SPARQL 1.1 "
+            "Graph Store HTTP Protocol), then check the store holds as many triples in each as there are here. "
+            "--data also takes a TriG or N-Quads dump (.trig, .nq)."
+        ),
+    )
+    _data_options(p)
+    p.add_argument(
+        "--store", required=True, metavar="URL", help="the store's Graph Store Protocol URL (Oxigraph: http://HOST/store)"
+    )
+    p.add_argument(
+        "--graph",
+        action="append",
+        metavar="IRI",
+        help="push only this graph: asserted, inferred, vocabularies or its IRI (repeatable; default all three)",
+    )
+    p.add_argument(
+        "--endpoint", metavar="URL", help="count remote triples with SPARQL here instead of reading the graphs back"
+    )
+    p.add_argument("--user", help="user name for HTTP Basic authentication")
+    p.add_argument("--password-env", metavar="VAR", help="name of the environment variable holding the password")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each request (default 60)")
+
+    p = sub.add_parser(
+        "release",
+        help="write a release folder: dumps, checksums, DCAT-AP catalogue with VoID, static site",
+        description=(
+            "Run the build, then write a self-contained release folder: the dumps (Turtle, N-Triples, JSON-LD, "
+            "TriG), the validation report, catalog.ttl (DCAT-AP 3 catalogue, dataset and distributions, with VoID "
+            "statistics, checked against the official DCAT-AP 3.0.1 shapes), SHA256SUMS and a static site "
+            "(site/index.html). Set SOURCE_DATE_EPOCH or --date for a reproducible release."
+        ),
+    )
+    _data_options(p)
+    p.add_argument("--out", metavar="DIR", default="dist/release", help="the release folder (default dist/release)")
+    p.add_argument(
+        "--base-url",
+        metavar="URL",
+        default="https://w3id.org/opsi-kg/",
+        help="absolute URL the release folder will be published at: download URLs and canonical links "
+        "(default https://w3id.org/opsi-kg/)",
+    )
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="release date (default: SOURCE_DATE_EPOCH, else today, UTC)")
+    p.add_argument(
+        "--metadata", metavar="FILE", help="YAML file with the catalogue's titles, publisher, contact and licence"
+    )
+    p.add_argument("--no-site", action="store_true", help="do not write the static site")
+    p.add_argument("--strict", action="store_true", help="any error in the data fails the release: nothing written")
+    p.add_argument("-v", "--verbose", action="store_true", help="print warnings too, not only errors")
+
+    p = sub.add_parser(
+        "import",
+        help="import a CSV or JSON table of cases as YAML records",
+        description=(
+            "Read a CSV or JSON table (one case per row; see docs/import.md), normalise it as build does and "
+            "write one YAML record per row into --out. Rows with errors are quarantined, not written; a "
+            "different record already in --out is kept unless --force. Writes the data-quality report "
+            "(data-quality.md and data-quality.html) into --report."
+        ),
+    )
+    p.add_argument("file", metavar="FILE", help="the .csv or .json file")
+    p.add_argument("--out", metavar="DIR", default="data/cases", help="folder for the records (default data/cases)")
+    p.add_argument("--report", metavar="DIR", default="dist", help="folder for the data-quality report (default dist)")
+    p.add_argument("--force", action="store_true", help="replace records in --out that differ from the imported row")
+    p.add_argument("--dry-run", action="store_true", help="read, check and report only: write no records")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    p.add_argument("-v", "--verbose", action="store_true", help="print warnings too, not only errors")
     return parser
 
 
@@ -155,6 +246,8 @@ def _cmd_build(args, out: TextIO, err: TextIO) -> int:
     warnings = report.count(Severity.WARNING)
     if warnings and not args.verbose:
         print(f"{warnings} warnings: see {Path(args.out) / 'validation-report.md'} or run with -v", file=out)
+    if any(p.name == "data-quality.html" for p in written):
+        print(f"data-quality report: {Path(args.out) / 'data-quality.html'}", file=out)
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
 
@@ -283,6 +376,194 @@ def _cmd_stats(args, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _named_graphs(args, err: TextIO):
+    """The named graphs to serve or push, and the build report: a TriG/N-Quads dump is read as is."""
+    from .serve import DUMP_FORMATS, load_dump
+
+    if args.data and Path(args.data).suffix.lower() in DUMP_FORMATS:
+        path = Path(args.data)
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+        try:
+            return load_dump(path), None
+        except Exception as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise UsageError(f"{path}: cannot read the dump ({first})") from None
+    result = _build(args, err)
+    _print_results(result.report, err, False)
+    graphs = {ASSERTED_GRAPH: result.asserted, INFERRED_GRAPH: result.inferred, VOCAB_GRAPH: result.vocabularies}
+    return graphs, result.report
+
+
+def _cmd_serve(args, out: TextIO, err: TextIO) -> int:
+    import socket
+
+    from .serve import ServeUnavailable, config, serve
+
+    for name in ("timeout", "max_rows", "max_request_bytes", "workers"):
+        if getattr(args, name) <= 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be more than 0")
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port}: choose a port from 1 to 65535")
+    try:
+        settings = config(
+            base=args.base,
+            timeout=args.timeout,
+            max_rows=args.max_rows,
+            max_request_bytes=args.max_request_bytes,
+            workers=args.workers,
+        )
+    except ServeUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    try:  # fail before the build, not after it, when the port is taken
+        with socket.create_server((args.host, args.port)):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    graphs, _report = _named_graphs(args, err)
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"[WARNING] serve: listening on {args.host}: other machines can reach this server", file=err)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"[INFO] serve: http://{host}:{args.port}/ (SPARQL at /sparql); stop with Ctrl-C", file=err, flush=True)
+    try:
+        serve(graphs, settings, host=args.host, port=args.port, access_log=not args.no_access_log)
+    except SystemExit as exc:  # uvicorn exits when it cannot start
+        return EXIT_USAGE if exc.code else EXIT_OK
+    return EXIT_OK
+
+
+_GRAPH_NAMES = {"asserted": ASSERTED_GRAPH, "inferred": INFERRED_GRAPH, "vocabularies": VOCAB_GRAPH}
+
+
+def _cmd_push(args, out: TextIO, err: TextIO) -> int:
+    import os
+
+    from rdflib import Literal, URIRef
+
+    from .remote import GraphStore, RemoteError, RemoteStore, check_endpoint_url, push
+    from .render import render_table
+    from .store import QueryResult
+
+    password = None
+    if args.password_env:
+        if args.user is None:
+            raise UsageError("--password-env needs --user")
+        password = os.environ.get(args.password_env)
+        if password is None:
+            raise UsageError(f"--password-env {args.password_env}: that environment variable is not set")
+    try:
+        for url in (args.store, args.endpoint):
+            if url:
+                check_endpoint_url(url)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    store = GraphStore(args.store, timeout=args.timeout, user=args.user, password=password)
+    counter = None
+    if args.endpoint:
+        counter = RemoteStore(args.endpoint, timeout=args.timeout, user=args.user, password=password).count
+    graphs, report = _named_graphs(args, err)
+    if args.graph:
+        chosen = {}
+        for name in args.graph:
+            iri = _GRAPH_NAMES.get(name, URIRef(name))
+            if iri not in graphs:
+                known = ", ".join(list(_GRAPH_NAMES) + [str(g) for g in graphs if g not in _GRAPH_NAMES.values()])
+                raise UsageError(f"--graph {name}: no such graph (graphs: {known})")
+            chosen[iri] = graphs[iri]
+        graphs = chosen
+    say = _progress(args, err)
+    try:
+        pushed = push(store, graphs, counter=counter, progress=lambda m: say(f"push: {m}"))
+    except RemoteError as exc:
+        print(f"[ERROR] push: {exc}", file=err)
+        return EXIT_USAGE
+    rows = [(Literal(p.graph), Literal(p.local), Literal(p.remote), Literal("ok" if p.ok else "DIFFERENT"))
+            for p in pushed]
+    out.write(render_table(QueryResult(["graph", "local", "remote", "check"], rows), "text"))
+    wrong = [p for p in pushed if not p.ok]
+    for p in wrong:
+        print(f"[ERROR] push: {store.url} holds {p.remote} triples in {p.graph}, not {p.local}", file=err)
+    if wrong:
+        return EXIT_USAGE
+    total = sum(p.local for p in pushed)
+    print(f"pushed {len(pushed)} graphs ({total} triples) to {store.url}: the remote counts equal the local ones",
+          file=out)
+    return EXIT_VIOLATIONS if report is not None and not report.conforms else EXIT_OK
+
+
+def _cmd_release(args, out: TextIO, err: TextIO) -> int:
+    import datetime as dt
+
+    from .publish import CatalogMetadata, ReleaseOptions, release_date, write_release
+    from .publish.site import SiteError
+
+    if not args.base_url.startswith(("http://", "https://")):
+        raise UsageError(f"--base-url {args.base_url!r}: give the absolute http(s) URL the release will be served at")
+    try:
+        date = dt.date.fromisoformat(args.date) if args.date else release_date()
+    except (ValueError, OverflowError, OSError):
+        where = f"--date {args.date!r}" if args.date else "SOURCE_DATE_EPOCH"
+        raise UsageError(f"{where}: write a date as YYYY-MM-DD (SOURCE_DATE_EPOCH: whole seconds)") from None
+    metadata = CatalogMetadata()
+    if args.metadata:
+        try:
+            metadata = CatalogMetadata.from_file(args.metadata)
+        except OSError as exc:
+            raise UsageError(f"{args.metadata}: cannot read the release metadata ({exc.strerror})") from None
+        except Exception as exc:  # YAML syntax, unknown field, bad date
+            raise UsageError(f"{args.metadata}: {str(exc).splitlines()[0]}") from None
+    problems = metadata.problems()
+    if problems:
+        raise UsageError(f"{args.metadata or 'release metadata'}: {problems[0]}")
+    result = _build(args, err)
+    _print_results(result.report, err, args.verbose)
+    report = result.report
+    if args.strict and not report.conforms:
+        print(f"[ERROR] release: {report.count(Severity.ERROR)} errors and --strict: nothing written", file=err)
+        return EXIT_VIOLATIONS
+    options = ReleaseOptions(base_url=args.base_url, date=date, metadata=metadata, site=not args.no_site)
+    try:
+        release = write_release(result, args.out, options, progress=_progress(args, err))
+    except SiteError as exc:
+        raise UsageError(str(exc)) from None
+    threshold = Severity.WARNING if args.verbose else Severity.ERROR
+    for r in sorted(release.catalog_results, key=lambda r: (-r.severity, r.focus_node, r.path, r.message)):
+        if r.severity >= threshold:
+            where = f"{r.focus_node} {r.path}".strip()
+            print(f"[{r.severity.name}] catalog.ttl: {where}: {r.message}", file=err)
+    print(report.summary(), file=out)
+    if report.quarantined:
+        print("quarantined: " + ", ".join(report.quarantined), file=out)
+    errors = sum(1 for r in release.catalog_results if r.severity is Severity.ERROR)
+    warnings = sum(1 for r in release.catalog_results if r.severity is Severity.WARNING)
+    check = "conforms to" if release.catalog_conforms else f"has {errors} violations of"
+    print(f"catalog.ttl {check} DCAT-AP 3.0.1 ({warnings} warnings)", file=out)
+    pages = f", site/index.html ({len(release.site.pages)} resource pages)" if release.site else ""
+    print(f"release {release.date.isoformat()} in {release.out}: {len(release.files)} files{pages}", file=out)
+    return EXIT_OK if report.conforms and release.catalog_conforms else EXIT_VIOLATIONS
+
+
+def _cmd_import(args, out: TextIO, err: TextIO) -> int:
+    from .export import atomic_write
+    from .importer import import_table
+    from .quality import QUALITY_FORMATS, quality_report
+
+    result = import_table(
+        args.file, None if args.dry_run else args.out, force=args.force, progress=_progress(args, err)
+    )
+    _print_results(result.report, err, args.verbose)
+    quality = quality_report(result.report, result.records, title=Path(args.file).name)
+    for fmt, render in QUALITY_FORMATS.items():
+        path = Path(args.report) / f"data-quality.{fmt}"
+        atomic_write(path, render(quality))
+        print(f"[INFO] import: wrote {path}", file=err)
+    print(result.summary(), file=out)
+    if result.report.quarantined:
+        print("quarantined: " + ", ".join(result.report.quarantined), file=out)
+    print(f"data-quality report: {Path(args.report) / 'data-quality.html'}", file=out)
+    return EXIT_OK if result.report.conforms else EXIT_VIOLATIONS
+
+
 COMMANDS = {
     "build": _cmd_build,
     "validate": _cmd_validate,
@@ -290,6 +571,10 @@ COMMANDS = {
     "sparql": _cmd_sparql,
     "export": _cmd_export,
     "stats": _cmd_stats,
+    "serve": _cmd_serve,
+    "push": _cmd_push,
+    "release": _cmd_release,
+    "import": _cmd_import,
 }
 
 

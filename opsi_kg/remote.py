@@ -203,6 +203,8 @@ class RemoteStore:
         from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+        from .serve.protocol import query_form
+
         text = inline_bindings(sparql, bindings)
         client = SPARQLWrapper(self.endpoint)
         client.setMethod(POST)
@@ -211,6 +213,11 @@ class RemoteStore:
         if self.user is not None:
             client.setCredentials(self.user, self._password or "")
         client.setQuery(text)
+        form = query_form(text)
+        if form == "UPDATE":
+            raise RemoteError("opsi-kg only reads from remote endpoints: this is a SPARQL Update")
+        if form is not None:  # SPARQLWrapper's guess is wrong for some queries; ours skips names and comments
+            client.queryType = form
         graph_query = client.queryType in ("CONSTRUCT", "DESCRIBE")
         client.setReturnFormat(TURTLE if graph_query else JSON)
         where = self.endpoint

@@ -1,9 +1,12 @@
 """Linked data: the description of one resource of the graph, looked up by its IRI.
 
-A resource's description is its concise bounded description (every triple with it as subject, in
-any of the graphs, plus the triples of the blank nodes those reach); pages also show the triples
-that point at it. Request paths under a prefix (default ``/id/``) map to IRIs under the base:
-``/id/case/x`` is ``<base>case/x``, whatever host the IRIs redirect to (w3id.org sends
+A resource's description (what ``.ttl``, ``.nt``, ``.jsonld`` and ``.rdf`` give) is its concise
+bounded description: every triple with it as subject, in any of the graphs, plus the triples of
+the blank nodes those reach. HTML pages come from the site renderer
+(:func:`opsi_kg.publish.render_resource_page`), which also shows what points at the resource.
+
+Request paths under a prefix (default ``/id/``) map to IRIs under the base: ``/id/case/x`` is
+``<base>case/x``, whatever host the IRIs redirect to (w3id.org sends
 ``https://w3id.org/opsi-kg/id/...`` on to the server's ``/id/...``).
 
 >>> import pyoxigraph as ox
@@ -21,30 +24,11 @@ that point at it. Request paths under a prefix (default ``/id/``) map to IRIs un
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
-from rdflib.term import Node
+from rdflib import Graph
 
-from ..namespaces import DEFAULT_BASE, bind_prefixes, compact
+from ..namespaces import DEFAULT_BASE, bind_prefixes
 from ..store import _from_ox
-
-LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name)
-
-
-@dataclass
-class ResourceView:
-    """What a resource page shows: the resource, its statements and the statements about it."""
-
-    iri: str
-    label: str
-    types: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label)
-    statements: list[tuple[str, str, list[Node]]] = field(default_factory=list)  # (pred IRI, pred label, values)
-    incoming: list[tuple[str, str, str]] = field(default_factory=list)  # (subject IRI, subject label, pred label)
-    labels: dict[str, str] = field(default_factory=dict)
-    graph: Graph | None = None
 
 
 class Resources:
@@ -65,7 +49,11 @@ class Resources:
         return None
 
     def exists(self, iri: str) -> bool:
-        return next(iter(self.store.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:  # not an IRI at all (a space, a bad escape): nothing to find
+            return False
+        return next(iter(self.store.quads_for_pattern(node, None, None)), None) is not None
 
     def find(self, rest: str) -> str | None:
         """The IRI a path below the prefix names, if the graph says anything about it."""
@@ -90,66 +78,3 @@ class Resources:
                 if isinstance(quad.object, ox.BlankNode):
                     todo.append(quad.object)
         return graph
-
-    def incoming(self, iri: str, limit: int = 1000) -> list[tuple[str, str]]:
-        """(subject, predicate) of up to ``limit`` distinct triples pointing at ``iri``."""
-        out: set[tuple[str, str]] = set()
-        for quad in self.store.quads_for_pattern(None, None, ox.NamedNode(iri)):
-            if isinstance(quad.subject, ox.NamedNode):
-                out.add((quad.subject.value, quad.predicate.value))
-                if len(out) >= limit:
-                    break
-        return sorted(out)
-
-    def label(self, iri: str) -> str | None:
-        """An English (or language-less) label of ``iri``, if the graph has one."""
-        node = ox.NamedNode(iri)
-        for predicate in LABELS:
-            fallback = None
-            for quad in self.store.quads_for_pattern(node, ox.NamedNode(str(predicate)), None):
-                value = quad.object
-                if isinstance(value, ox.Literal):
-                    if value.language == "en":
-                        return value.value
-                    if not value.language or fallback is None:
-                        fallback = value.value
-            if fallback:
-                return fallback
-        return None
-
-    def view(self, iri: str) -> ResourceView:
-        """Everything a page about ``iri`` shows, with labels for the IRIs it mentions."""
-        graph = self.describe(iri)
-        labels: dict[str, str] = {}
-
-        def name(term: str) -> str:
-            if term not in labels:
-                labels[term] = self.label(term) or compact(term)
-            return labels[term]
-
-        by_predicate: dict[str, list[Node]] = {}
-        types = []
-        for _s, p, o in graph.triples((URIRef(iri), None, None)):
-            if p == RDF.type and isinstance(o, URIRef):
-                types.append((str(o), name(str(o))))
-                continue
-            by_predicate.setdefault(str(p), []).append(o)
-        statements = []
-        for p in sorted(by_predicate, key=lambda x: compact(x)):
-            values = sorted(by_predicate[p], key=lambda v: (not isinstance(v, URIRef), name(str(v)) if
-                                                            isinstance(v, URIRef) else str(v)))
-            for v in values:
-                if isinstance(v, URIRef):
-                    name(str(v))
-            statements.append((p, compact(p), [v for v in values if not isinstance(v, BNode)]))
-        incoming = [(s, name(s), compact(p)) for s, p in self.incoming(iri)]
-        incoming.sort(key=lambda x: (x[2], x[1]))
-        return ResourceView(
-            iri=iri,
-            label=self.label(iri) or compact(iri),
-            types=sorted(types, key=lambda t: t[1]),
-            statements=statements,
-            incoming=incoming,
-            labels=labels,
-            graph=graph,
-        )

@@ -44,14 +44,31 @@ def _code(text: str) -> str:
     return _NOISE.sub(" ", text)
 
 
-def looks_like_update(text: str) -> bool:
-    """True when the first keyword after the prologue (BASE, PREFIX) starts a SPARQL Update."""
+def query_form(text: str) -> str | None:
+    """The form of a SPARQL request: SELECT, CONSTRUCT, DESCRIBE, ASK, UPDATE, or None if unclear.
+
+    Read from the first keyword after the prologue, with strings, IRIs and comments blanked out
+    (SPARQLWrapper's own guess takes ``opsi:addressesTheme`` for an ADD).
+
+    >>> query_form("# all the cases\\nPREFIX opsi: <x:> SELECT ?c { ?c opsi:addressesTheme ?t }")
+    'SELECT'
+    """
     for token in _code(text).split():
         word = token.upper()
         if word in ("BASE", "PREFIX") or token.endswith(":"):
             continue
-        return re.match(r"[A-Z]+", word) is not None and re.match(r"[A-Z]+", word).group(0) in _UPDATE_WORDS
-    return False
+        m = re.match(r"[A-Z]+", word)
+        if m and m.group(0) in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
+            return m.group(0)
+        if m and m.group(0) in _UPDATE_WORDS:
+            return "UPDATE"
+        return None
+    return None
+
+
+def looks_like_update(text: str) -> bool:
+    """True when the first keyword after the prologue (BASE, PREFIX) starts a SPARQL Update."""
+    return query_form(text) == "UPDATE"
 
 
 def uses_service(text: str) -> bool:

@@ -91,7 +91,7 @@ def execute(store: ox.Store, job: QueryJob, prefixes: Mapping[str, str] | None =
     >>> execute(store, QueryJob("SELECT ?x WHERE { ?x }"))
     Traceback (most recent call last):
     ...
-    opsi_kg.serve.worker.QueryFailed: error at 1:...: expected ...
+    opsi_kg.serve.worker.QueryFailed: the query does not parse: error at 1:...: expected ...
     """
     options: dict = {"prefixes": dict(prefixes or {})}
     if job.default_graphs:
@@ -102,10 +102,8 @@ def execute(store: ox.Store, job: QueryJob, prefixes: Mapping[str, str] | None =
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     try:
         result = store.query(job.text, **options)
-    except SyntaxError as exc:
-        raise QueryFailed(400, str(exc)) from None
-    except ValueError as exc:
-        raise QueryFailed(400, str(exc)) from None
+    except (SyntaxError, ValueError) as exc:
+        raise QueryFailed(400, f"the query does not parse: {exc}") from None
     try:
         if isinstance(result, ox.QueryBoolean):
             fmt = _pick(TABLE_FORMATS, job, "an ASK answer")
