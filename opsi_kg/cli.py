@@ -495,7 +495,7 @@ def _cmd_release(args, out: TextIO, err: TextIO) -> int:
     import datetime as dt
 
     from .publish import CatalogMetadata, ReleaseOptions, release_date, write_release
-    from .publish.site import SiteError
+    from .publish.site import SiteError, check_site_folder
 
     if not args.base_url.startswith(("http://", "https://")):
         raise UsageError(f"--base-url {args.base_url!r}: give the absolute http(s) URL the release will be served at")
@@ -515,6 +515,11 @@ def _cmd_release(args, out: TextIO, err: TextIO) -> int:
     problems = metadata.problems()
     if problems:
         raise UsageError(f"{args.metadata or 'release metadata'}: {problems[0]}")
+    if not args.no_site:
+        try:  # before the build, not after it
+            check_site_folder(Path(args.out) / "site")
+        except SiteError as exc:
+            raise UsageError(str(exc)) from None
     result = _build(args, err)
     _print_results(result.report, err, args.verbose)
     report = result.report

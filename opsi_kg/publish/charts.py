@@ -29,7 +29,7 @@ class ChartStyle:
     width: int = 720
     bar_height: int = 18
     gap: int = 6
-    label_width: int = 260
+    label_width: int = 300
     font_size: int = 13
 
 
@@ -63,7 +63,7 @@ def bar_chart(title: str, items: Sequence[Item], style: ChartStyle = ChartStyle(
         bar = (
             f'<g class="bar"><title>{esc(label)}: {value}</title>'
             f'<text x="{s.label_width - 8}" y="{mid:.1f}" text-anchor="end" fill="{TEXT}">'
-            f"{esc(_truncate(label, 38))}</text>"
+            f"{esc(_truncate(label, 40))}</text>"
             f'<rect x="{s.label_width}" y="{y}" width="{w}" height="{s.bar_height}" rx="2" fill="{BAR}"/>'
             f'<text x="{s.label_width + w + 6}" y="{mid:.1f}" fill="{MUTED}">{value}</text></g>'
         )

@@ -185,6 +185,30 @@ class CatalogMetadata:
             clean[key] = value
         return replace(cls(), **clean)
 
+    def problems(self) -> list[str]:
+        """Codes that have no concept in the shipped code-list stubs (``ontology/eu-vocab/``)."""
+        vocab = eu_vocab()
+        out = []
+        checks = [("licence", LICENCE[self.licence], DCTERMS.LicenseDocument)]
+        checks += [("data_themes", DATA_THEME[code], SKOS.Concept) for code in self.data_themes]
+        checks.append(("language", LANGUAGE[self.language], SKOS.Concept))
+        if self.publisher_type:
+            checks.append(("publisher_type", PUBLISHER_TYPE[self.publisher_type], SKOS.Concept))
+        for name, iri, kind in checks:
+            if (iri, RDF.type, kind) not in vocab:
+                prefix = str(iri).rsplit("/", 1)[0] + "/"
+                known = sorted(
+                    str(s)[len(prefix) :] for s in vocab.subjects(RDF.type, kind) if str(s).startswith(prefix)
+                )
+                out.append(
+                    f"{name}: {str(iri)[len(prefix) :]!r} is not in ontology/eu-vocab/ (known: {', '.join(known)})"
+                )
+        for name in ("publisher_homepage", "contact_url"):
+            value = getattr(self, name)
+            if value and not str(value).startswith(("http://", "https://")):
+                out.append(f"{name}: {value!r} is not an http(s) URL")
+        return out
+
     @classmethod
     def from_file(cls, path: Path | str) -> CatalogMetadata:
         import yaml
@@ -347,9 +371,9 @@ def catalog_graph(
     catalog, dataset, publisher = iris.catalog, iris.dataset, iris.publisher
     landing = URIRef(base_url + site_index) if site_index else URIRef(base_url)
     licence = LICENCE[meta.licence]
-    if (licence, RDF.type, DCTERMS.LicenseDocument) not in eu_vocab():
-        known = sorted(str(s).rsplit("/", 1)[1] for s in eu_vocab().subjects(RDF.type, DCTERMS.LicenseDocument))
-        raise ValueError(f"licence {meta.licence!r} has no stub in ontology/eu-vocab/ (known: {', '.join(known)})")
+    problems = meta.problems()
+    if problems:
+        raise ValueError("release metadata: " + "; ".join(problems))
 
     # catalogue
     g.add((catalog, RDF.type, DCAT.Catalog))

@@ -21,14 +21,30 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS, Namespace
 from rdflib.term import Node
 
-from ..namespaces import compact
+from ..namespaces import OPSI, PREFIXES, compact
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 
 # Where a resource's name comes from, best first. dct:title names cases and datasets,
 # skos:prefLabel concepts, rdfs:label actors and awards, foaf:name and vcard:fn agents.
-LABEL_PROPERTIES = (SKOS.prefLabel, DCTERMS.title, RDFS.label, FOAF.name, VCARD.fn)
+LABEL_PROPERTIES = (SKOS.prefLabel, DCTERMS.title, RDFS.label, FOAF.name, VCARD.fn, OPSI.sourceLocation)
 DESCRIPTION_PROPERTIES = (DCTERMS.description, SKOS.definition, RDFS.comment, SKOS.scopeNote)
+
+
+def short_iri(iri: str) -> str:
+    """An IRI shortened for reading: a prefixed name when it is one, else ``prefix:rest/of/path``.
+
+    >>> short_iri("https://w3id.org/opsi-kg/id/record/x/countries-1")
+    'id:record/x/countries-1'
+    """
+    short = compact(iri)
+    if short != iri:
+        return short
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns) and len(iri) > len(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best) :]}"
 
 
 def esc(value: object) -> str:
@@ -101,7 +117,7 @@ class Labels:
         if label is not None:
             return str(label)
         if isinstance(term, URIRef):
-            return compact(str(term))
+            return short_iri(str(term))
         return str(term)
 
     def sort_key(self, term: Node) -> tuple[str, str]:

@@ -25,7 +25,8 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ..namespaces import OPSI, compact
-from .html import Labels, esc, lang_attr, link, pick_language, plural
+from .html import Labels, esc, lang_attr, pick_language, plural
+from .html import link as a_link
 from .pages import add_external_labels
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/opsi-kg/ontology")
@@ -67,7 +68,7 @@ def _text(vocab: Graph, term: Node, props: Iterable[URIRef], lang: str = "en") -
 
 def _links(terms: Iterable[Node], labels: Labels, link_fn: Link) -> str:
     items = sorted({t for t in terms if isinstance(t, URIRef)}, key=labels.sort_key)
-    return ", ".join(link(link_fn(str(t)), f"{labels.html(t)}", title=str(t)) for t in items) or "—"
+    return ", ".join(a_link(link_fn(str(t)), f"{labels.html(t)}", title=str(t)) for t in items) or "—"
 
 
 def _dl(rows: list[tuple[str, str]]) -> str:
@@ -107,13 +108,13 @@ def _term_block(
         for chain in vocab.objects(term, OWL.propertyChainAxiom):
             steps = list(Collection(vocab, chain))
             rows.append(
-                ("Property chain", " ∘ ".join(link(link_fn(str(s)), labels.html(s), title=str(s)) for s in steps))
+                ("Property chain", " ∘ ".join(a_link(link_fn(str(s)), labels.html(s), title=str(s)) for s in steps))
             )
         see = list(vocab.objects(term, RDFS.seeAlso))
         if see:
             rows.append(("See also", _links(see, labels, link_fn)))
         rows.append(("In this release", esc(plural(usage[term], "statement"))))
-    defn = f"<p class=\"definition\"{lang_attr(definition)}>{esc(definition)}</p>" if definition is not None else ""
+    defn = f'<p class="definition"{lang_attr(definition)}>{esc(definition)}</p>' if definition is not None else ""
     return (
         f'<section class="term" id="{esc(local_name(term))}">'
         f'<h3>{label} <code class="curie">{esc(compact(str(term)))}</code></h3>{defn}{_dl(rows)}</section>'
@@ -153,11 +154,10 @@ def concept_tree(
 
     def item(c: URIRef, seen: frozenset) -> str:
         note = f' <span class="count">{esc(counts(c))}</span>' if counts else ""
-        notation = vocab.value(c, SKOS.notation)
-        code = ""
-        if notation is not None and str(notation) != labels.text(c) and str(notation) not in str(c).rsplit("/", 1)[-1]:
-            code = f' <code class="notation">{esc(notation)}</code>'
-        inner = link(link_fn(str(c)), labels.html(c), title=str(c)) + code + note
+        local = str(c).rsplit("/", 1)[-1]
+        notations = sorted({str(n) for n in vocab.objects(c, SKOS.notation)} - {labels.text(c), local, local.zfill(2)})
+        code = "".join(f' <code class="notation">{esc(n)}</code>' for n in notations)
+        inner = a_link(link_fn(str(c)), labels.html(c), title=str(c)) + code + note
         kids = [k for k in sorted(children.get(c, []), key=labels.sort_key) if k not in seen]
         if kids:
             inner += "<ul>" + "".join(item(k, seen | {k}) for k in kids) + "</ul>"
@@ -200,15 +200,17 @@ def ontology_body(
             rows.append(("Version IRI", f"<code>{esc(version_iri)}</code>"))
         licence = vocab.value(onto, DCTERMS.license)
         if licence is not None:
-            rows.append(("Licence", link(str(licence), esc(str(licence)))))
-        files = ", ".join(link(href, esc(name)) for name, href in sources)
+            rows.append(("Licence", a_link(str(licence), esc(str(licence)))))
+        files = ", ".join(a_link(href, esc(name)) for name, href in sources)
         if files:
             rows.append(("Source files", files))
         if desc is not None:
             out.append(f'<p class="description"{lang_attr(desc)}>{esc(desc)}</p>')
         out.append(_dl(rows))
     schemes = sorted((s for s in vocab.subjects(RDF.type, SKOS.ConceptScheme) if isinstance(s, URIRef)), key=str)
-    toc = [f'<li><a href="#{esc(k.replace(" ", "-"))}">{esc(k.capitalize())}</a> ({len(v)})</li>' for k, v in terms.items()]
+    toc = [
+        f'<li><a href="#{esc(k.replace(" ", "-"))}">{esc(k.capitalize())}</a> ({len(v)})</li>' for k, v in terms.items()
+    ]
     toc.append(f'<li><a href="#concept-schemes">Concept schemes</a> ({len(schemes)})</li>')
     out.append('<nav class="toc" aria-label="contents"><ul>' + "".join(toc) + "</ul></nav>")
     for kind, items in terms.items():
@@ -226,7 +228,7 @@ def ontology_body(
         desc = _text(vocab, scheme, (SKOS.definition, DCTERMS.description, RDFS.comment), labels.lang)
         anchor = "scheme-" + str(scheme).rstrip("/").rsplit("/", 1)[-1]
         n = len({c for c in vocab.subjects(SKOS.inScheme, scheme)})
-        out.append(f'<section class="scheme" id="{esc(anchor)}"><h3>{link(link_fn(str(scheme)), title)}</h3>')
+        out.append(f'<section class="scheme" id="{esc(anchor)}"><h3>{a_link(link_fn(str(scheme)), title)}</h3>')
         out.append(f'<p class="iri"><code>{esc(str(scheme))}</code> · {esc(plural(n, "concept"))}</p>')
         if desc is not None:
             out.append(f'<p class="definition"{lang_attr(desc)}>{esc(desc)}</p>')

@@ -89,7 +89,7 @@ EXTERNAL_LABELS: dict[URIRef, str] = {
     DCAT.landingPage: "landing page",
     DCAT.startDate: "start",
     DCAT.endDate: "end",
-    DCAT.version: "version",
+    URIRef(str(DCAT) + "version"): "version",
     URIRef(DCATAP + "availability"): "availability",
     URIRef(str(SPDX) + "checksum"): "checksum",
     URIRef(str(SPDX) + "algorithm"): "algorithm",
@@ -112,31 +112,31 @@ EXTERNAL_LABELS: dict[URIRef, str] = {
 }
 
 # How a list of incoming links reads on the page of their object ("Cases in this country").
-INCOMING_HEADINGS: dict[URIRef, str] = {
+INCOMING_HEADINGS: dict[URIRef, str] = {  # in the order the groups appear on a page
     OPSI.country: "Cases in this country",
-    OPSI.basedIn: "Organisations based here",
     OPSI.theme: "Cases with this theme",
     OPSI.addressesTheme: "Cases addressing this theme (with its narrower themes)",
     OPSI.inRegion: "Cases in this region",
     OPSI.levelOfGovernment: "Cases at this level of government",
-    OPSI.actorType: "Organisations of this type",
+    OPSI.sdg: "Cases contributing to this goal",
     OPSI.ledBy: "Leads",
     OPSI.partner: "Partner in",
     OPSI.fundedBy: "Funds",
     OPSI.involves: "Involved in",
     OPSI.award: "Awarded to",
-    OPSI.sdg: "Cases contributing to this goal",
+    OPSI.basedIn: "Organisations based here",
+    OPSI.actorType: "Organisations of this type",
     OPSI.memberCountry: "Member of",
     OPSI.memberOf: "Member countries",
-    OPSI.linkedTo: "Linking decisions that chose this",
-    PROV.wasDerivedFrom: "Derived from this record",
     SKOS.broader: "Narrower concepts",
     SKOS.narrower: "Broader concepts",
-    SKOS.inScheme: "Concepts in this scheme",
     SKOS.topConceptOf: "Top concepts",
+    SKOS.inScheme: "Concepts in this scheme",
     SKOS.hasTopConcept: "Scheme",
     DCAT.dataset: "Catalogue",
     DCTERMS.publisher: "Publisher of",
+    PROV.wasDerivedFrom: "Derived from this record",
+    OPSI.linkedTo: "Linking decisions that chose this",
 }
 
 # Inferred statements that only restate an asserted one through a super-property or a
@@ -203,7 +203,18 @@ def _nested_candidate(node: Node, doc: str) -> bool:
 
 
 def _sorted_statements(statements: Iterable[Statement]) -> list[Statement]:
-    return sorted(set(statements), key=lambda st: (str(st.predicate), st.value.n3(), st.inferred))
+    def key(st: Statement):
+        v = st.value
+        return (
+            str(st.predicate),
+            type(v).__name__,
+            str(v),
+            getattr(v, "language", None) or "",
+            str(getattr(v, "datatype", None) or ""),
+            st.inferred,
+        )
+
+    return sorted(set(statements), key=key)
 
 
 class GraphSource:
@@ -341,16 +352,22 @@ def _default_link(iri: str) -> str | None:
     return iri if iri.startswith(("http://", "https://")) else None
 
 
-def _predicate_order(predicates: Iterable[URIRef], labels: Labels) -> list[URIRef]:
+def _predicate_order(
+    predicates: Iterable[URIRef], labels: Labels, inferred_only: frozenset[URIRef] = frozenset()
+) -> list[URIRef]:
+    """Types, names and descriptions first, then by label; predicates with only inferred values last."""
     first = {p: i for i, p in enumerate(FIRST)}
-    return sorted(set(predicates), key=lambda p: (first.get(p, len(first)), labels.text(p).casefold(), str(p)))
+    return sorted(
+        set(predicates),
+        key=lambda p: (first.get(p, len(first)), p in inferred_only, labels.text(p).casefold(), str(p)),
+    )
 
 
 def _value_sort(labels: Labels):
     def key(st: Statement):
         v = st.value
         if isinstance(v, Literal):
-            return (0, v.language or "", str(v))
+            return (0, v.language or "", str(v).casefold(), str(v))
         return (1, labels.text(v).casefold(), str(v))
 
     return key
@@ -383,8 +400,9 @@ def _property_rows(statements: list[Statement], labels: Labels, link_fn: Link, n
     by_pred: dict[URIRef, list[Statement]] = {}
     for st in statements:
         by_pred.setdefault(st.predicate, []).append(st)
+    inferred_only = frozenset(p for p, sts in by_pred.items() if all(st.inferred for st in sts))
     rows = []
-    for p in _predicate_order(by_pred, labels):
+    for p in _predicate_order(by_pred, labels, inferred_only):
         name = link(link_fn(str(p)), labels.html(p), title=str(p))
         rows.append(
             f'<tr><th scope="row">{name}</th><td>{_values_html(by_pred[p], labels, link_fn, nested)}</td></tr>\n'
@@ -436,7 +454,8 @@ def render_resource_body(desc: Description, labels: Labels, link_fn: Link | None
         by_pred: dict[URIRef, list[Statement]] = {}
         for st in incoming:
             by_pred.setdefault(st.predicate, []).append(st)
-        for p in _predicate_order(by_pred, labels):
+        rank = {p: i for i, p in enumerate(INCOMING_HEADINGS)}
+        for p in sorted(by_pred, key=lambda p: (rank.get(p, len(rank) - 2.5), labels.text(p).casefold(), str(p))):
             sts = by_pred[p]
             heading = INCOMING_HEADINGS.get(p)
             heading_html = esc(heading) if heading else f"Is <em>{labels.html(p)}</em> of"
