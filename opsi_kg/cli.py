@@ -39,6 +39,14 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--base", metavar="IRI", default=DEFAULT_BASE, help=f"base IRI of the instances (default {DEFAULT_BASE})"
     )
+    p.add_argument(
+        "--reasoner", choices=["rules", "owlrl"], default="rules",
+        help="OWL RL engine: the compiled rules (default, fast) or owlrl (the reference)",
+    )
+    p.add_argument(
+        "--validator", choices=["fast", "pyshacl"], default="fast",
+        help="SHACL engine: the compiled shapes (default, fast) or pyshacl (the reference)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
 
 
@@ -218,7 +226,8 @@ def _progress(args, err: TextIO):
 def _build(args, err: TextIO):
     from .pipeline import build
 
-    return build(args.data, base=args.base, progress=_progress(args, err))
+    return build(args.data, base=args.base, progress=_progress(args, err),
+                 reasoner=getattr(args, "reasoner", "rules"), validator=getattr(args, "validator", "fast"))
 
 
 def _print_results(report, err: TextIO, verbose: bool) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rdflib import BNode, Graph
 
-from .namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, VOCAB_GRAPH, bind_prefixes
+from .namespaces import PREFIXES, bind_prefixes
 from .pipeline import BuildResult
 from .render import report_graph, report_markdown
 from .terms import graph_triples
@@ -65,42 +65,63 @@ def ntriples(graph: Graph) -> str:
 
 
 def jsonld(graph: Graph, base: str) -> str:
-    """JSON-LD with the project's prefixes as context, nodes sorted by @id, values sorted."""
-    context = dict(PREFIXES)
-    raw = graph.serialize(format="json-ld", context=context, auto_compact=True)
-    doc = json.loads(raw)
-    nodes = doc.get("@graph", [doc] if "@id" in doc else [])
-    canon = []
-    for node in nodes:
-        clean = {}
-        for k in sorted(node):
-            v = node[k]
-            if isinstance(v, list):
-                v = sorted(v, key=lambda x: json.dumps(x, sort_keys=True, ensure_ascii=False))
-            clean[k] = v
-        canon.append(clean)
-    canon.sort(key=lambda n: str(n.get("@id", "")))
-    out = {"@context": context, "@graph": canon}
-    return json.dumps(out, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return jsonld_text(triples_of(graph), _prefixes(base))
 
 
+def jsonld_text(triples, prefixes: dict[str, str]) -> str:
+    """Flattened JSON-LD with the prefixes as context: one node per subject, sorted by @id, values sorted."""
+    from .terms import from_nt
+    from .turtle import RDF_TYPE, _Terms
+
+    terms = _Terms(prefixes)
+
+    def ref(nt: str) -> str:  # a compact IRI where Turtle would write one, else the full IRI
+        short = terms.term(nt)
+        return short[1:-1] if short.startswith("<") else short
+
+    nodes: dict[str, dict[str, list]] = {}
+    for s, p, o in triples:
+        node = nodes.setdefault(s, {})
+        if p == RDF_TYPE and o.startswith("<"):
+            node.setdefault("@type", []).append(ref(o))
+            continue
+        if o.startswith("<"):
+            value = {"@id": ref(o)}
+        elif o.startswith("_:"):
+            value = {"@id": o}
+        else:
+            lit = from_nt(o)
+            if lit.language:
+                value = {"@value": str(lit), "@language": lit.language}
+            elif lit.datatype is not None:
+                value = {"@value": str(lit), "@type": ref(f"<{lit.datatype}>")}
+            else:
+                value = str(lit)
+        node.setdefault(ref(p), []).append(value)
+    graph = []
+    for s in sorted(nodes):
+        entry = {"@id": s if s.startswith("_:") else ref(s)}
+        for key in sorted(nodes[s], key=lambda k: (k != "@type", k)):
+            entry[key] = sorted(nodes[s][key], key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        graph.append(entry)
+    context = {p: prefixes[p] for p in sorted(terms.used)}
+    return json.dumps({"@context": context, "@graph": graph}, indent=2, ensure_ascii=False) + "\n"
 
 
 def _dump_turtle(result: BuildResult) -> str:
-    return turtle(result.asserted, result.base)
+    return turtle_text(result.asserted_triples, _prefixes(result.base))
 
 
 def _dump_nt(result: BuildResult) -> str:
-    return ntriples(result.asserted)
+    return ntriples_text(result.asserted_triples)
 
 
 def _dump_jsonld(result: BuildResult) -> str:
-    return jsonld(result.asserted, result.base)
+    return jsonld_text(result.asserted_triples, _prefixes(result.base))
 
 
 def _dump_trig(result: BuildResult) -> str:
-    graphs = {ASSERTED_GRAPH: result.asserted, INFERRED_GRAPH: result.inferred, VOCAB_GRAPH: result.vocabularies}
-    return trig_text({str(k): triples_of(g) for k, g in graphs.items()}, _prefixes(result.base))
+    return trig_text(result.named_graphs(), _prefixes(result.base))
 
 
 def _report_md(result: BuildResult) -> str:
@@ -111,6 +132,18 @@ def _report_ttl(result: BuildResult) -> str:
     return turtle(report_graph(result.report, result.base), result.base)
 
 
+def _quality_md(result: BuildResult) -> str:
+    from .quality import build_quality, quality_markdown
+
+    return quality_markdown(build_quality(result))
+
+
+def _quality_html(result: BuildResult) -> str:
+    from .quality import build_quality, quality_html
+
+    return quality_html(build_quality(result))
+
+
 # name -> (file name, writer)
 WRITERS: dict[str, tuple[str, Callable[[BuildResult], str]]] = {
     "ttl": ("opsi-kg.ttl", _dump_turtle),
@@ -119,6 +152,8 @@ WRITERS: dict[str, tuple[str, Callable[[BuildResult], str]]] = {
     "trig": ("opsi-kg.trig", _dump_trig),
     "report-md": ("validation-report.md", _report_md),
     "report-ttl": ("validation-report.ttl", _report_ttl),
+    "quality-md": ("data-quality.md", _quality_md),
+    "quality-html": ("data-quality.html", _quality_html),
 }
 
 

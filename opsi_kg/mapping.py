@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
@@ -24,91 +25,121 @@ Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 ROLE_PROPERTY = {"lead": OPSI.ledBy, "partner": OPSI.partner, "funder": OPSI.fundedBy}
 
+# The terms record_triples writes, looked up once: rdflib builds a new term on every namespace
+# attribute access, which was most of the time of mapping a large import.
+_TYPE, _LABEL, _ALT = RDF.type, RDFS.label, SKOS.altLabel
+_TITLE, _DESCRIPTION, _IDENTIFIER = DCTERMS.title, DCTERMS.description, DCTERMS.identifier
+_SOURCE, _CITATION, _DERIVED = DCTERMS.source, DCTERMS.bibliographicCitation, PROV.wasDerivedFrom
+_CASE, _ACTOR, _AWARD, _RECORD, _LINK = OPSI.Case, OPSI.Actor, OPSI.Award, OPSI.SourceRecord, OPSI.Link
+_YEAR, _COUNTRY, _IN_REGION, _PLACE, _CITY = OPSI.launchYear, OPSI.country, OPSI.inRegion, OPSI.placeName, OPSI.city
+_LEVEL, _THEME, _KEYWORD, _SDG, _AWARDED = OPSI.levelOfGovernment, OPSI.theme, OPSI.keyword, OPSI.sdg, OPSI.award
+_ACTOR_TYPE, _BASED_IN, _AWARD_YEAR = OPSI.actorType, OPSI.basedIn, OPSI.awardYear
+_LOCATION, _FIELD, _RAW, _LINKED = OPSI.sourceLocation, OPSI.field, OPSI.rawValue, OPSI.linkedTo
 
+
+# Literals repeat across records (names, fields, written values): build each once.
+@lru_cache(maxsize=1 << 15)
 def _en(text: str) -> Literal:
     return Literal(text, lang="en")
 
 
+@lru_cache(maxsize=1 << 15)
+def _plain(text: str) -> Literal:
+    return Literal(text)
+
+
+@lru_cache(maxsize=512)
 def _year(year: int) -> Literal:
     return Literal(f"{year:04d}", datatype=XSD.gYear)
+
+
+@lru_cache(maxsize=32)
+def _sdg(number: int) -> URIRef:
+    return SDG[str(number)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _actor(iris: Iris, slug: str) -> URIRef:  # an organisation is named by many records
+    return iris.actor(slug)
 
 
 def record_triples(rec: CaseRecord, iris: Iris) -> Iterator[Triple]:
     """The triples of one case record, in a fixed order."""
     case = iris.case(rec.slug)
     record = iris.record(rec.slug)
-    yield case, RDF.type, OPSI.Case
-    yield case, DCTERMS.identifier, Literal(rec.slug)
+    yield case, _TYPE, _CASE
+    yield case, _IDENTIFIER, Literal(rec.slug)
     if rec.title:
-        yield case, DCTERMS.title, _en(rec.title)
+        yield case, _TITLE, _en(rec.title)
     if rec.summary:
-        yield case, DCTERMS.description, _en(rec.summary)
+        yield case, _DESCRIPTION, Literal(rec.summary, lang="en")
     if rec.year is not None:
-        yield case, OPSI.launchYear, _year(rec.year)
+        yield case, _YEAR, _year(rec.year)
     for country in rec.countries:
-        yield case, OPSI.country, country
+        yield case, _COUNTRY, country
     for region in rec.regions:
-        yield case, OPSI.inRegion, region
+        yield case, _IN_REGION, region
     if rec.place_name:
-        yield case, OPSI.placeName, Literal(rec.place_name)
+        yield case, _PLACE, _plain(rec.place_name)
     if rec.city:
-        yield case, OPSI.city, Literal(rec.city)
+        yield case, _CITY, _plain(rec.city)
     if rec.level is not None:
-        yield case, OPSI.levelOfGovernment, rec.level
+        yield case, _LEVEL, rec.level
     for theme in rec.themes:
-        yield case, OPSI.theme, theme
+        yield case, _THEME, theme
     for word in rec.keywords:
-        yield case, OPSI.keyword, Literal(word)
+        yield case, _KEYWORD, _plain(word)
     for number in rec.sdgs:
-        yield case, OPSI.sdg, SDG[str(number)]
+        yield case, _SDG, _sdg(number)
     for url in rec.sources:
-        yield case, DCTERMS.source, URIRef(url)
+        yield case, _SOURCE, URIRef(url)
     for text in rec.citations:
-        yield case, DCTERMS.bibliographicCitation, Literal(text)
+        yield case, _CITATION, _plain(text)
     for actor in rec.actors:
-        node = iris.actor(actor.slug)
+        node = _actor(iris, actor.slug)
         yield case, ROLE_PROPERTY[actor.role], node
-        yield node, RDF.type, OPSI.Actor
-        yield node, RDFS.label, _en(actor.name)
+        yield node, _TYPE, _ACTOR
+        yield node, _LABEL, _en(actor.name)
         if actor.acronym:
-            yield node, SKOS.altLabel, _en(actor.acronym)
+            yield node, _ALT, _en(actor.acronym)
         if actor.type is not None:
-            yield node, OPSI.actorType, actor.type
+            yield node, _ACTOR_TYPE, actor.type
         if actor.country is not None:
-            yield node, OPSI.basedIn, actor.country
+            yield node, _BASED_IN, actor.country
     for award in rec.awards:
         node = iris.award(award.slug)
-        yield case, OPSI.award, node
-        yield node, RDF.type, OPSI.Award
-        yield node, RDFS.label, _en(award.name)
+        yield case, _AWARDED, node
+        yield node, _TYPE, _AWARD
+        yield node, _LABEL, _en(award.name)
         if award.year is not None:
-            yield node, OPSI.awardYear, _year(award.year)
+            yield node, _AWARD_YEAR, _year(award.year)
     # Provenance: the record, and each decision that linked a written value to an IRI.
-    yield case, PROV.wasDerivedFrom, record
-    yield record, RDF.type, OPSI.SourceRecord
-    yield record, OPSI.sourceLocation, Literal(rec.source)
+    yield case, _DERIVED, record
+    yield record, _TYPE, _RECORD
+    yield record, _LOCATION, Literal(rec.source)
     counters: dict[str, int] = {}
     decisions = [(link.field, link.raw, link.target) for link in rec.links]
     # Each organisation name as written, and the actor IRI it became (after merges).
-    decisions += [(a.field, a.written, iris.actor(a.slug)) for a in rec.actors if a.written]
+    decisions += [(a.field, a.written, _actor(iris, a.slug)) for a in rec.actors if a.written]
     for field, raw, target in decisions:
         fld = field.split("[", 1)[0].split(".", 1)[0]
         counters[fld] = counters.get(fld, 0) + 1
         node = iris.link(rec.slug, fld, counters[fld])
-        yield node, RDF.type, OPSI.Link
-        yield node, PROV.wasDerivedFrom, record
-        yield node, OPSI.field, Literal(field)
-        yield node, OPSI.rawValue, Literal(raw)
-        yield node, OPSI.linkedTo, target
+        yield node, _TYPE, _LINK
+        yield node, _DERIVED, record
+        yield node, _FIELD, _plain(field)
+        yield node, _RAW, _plain(raw)
+        yield node, _LINKED, target
 
 
 def map_records(records: Iterable[CaseRecord], iris: Iris | None = None) -> Graph:
     """The asserted graph of many records."""
+    from .terms import to_graph
+
     iris = iris or Iris()
     graph = bind_prefixes(Graph(), iris.base)
     for rec in records:
-        for triple in record_triples(rec, iris):
-            graph.add(triple)
+        to_graph(record_nt(rec, iris), graph)
     return graph
 
 
@@ -124,3 +155,91 @@ def subject_sources(records: Iterable[CaseRecord], iris: Iris | None = None) -> 
             if rec.source not in sources:
                 sources.append(rec.source)
     return found
+
+
+# ---------------------------------------------------------------- the fast path: N-Triples strings
+
+_NT = {
+    name: f"<{term}>"
+    for name, term in {
+        "type": RDF.type, "label": RDFS.label, "alt": SKOS.altLabel, "title": DCTERMS.title,
+        "description": DCTERMS.description, "identifier": DCTERMS.identifier, "source": DCTERMS.source,
+        "citation": DCTERMS.bibliographicCitation, "derived": PROV.wasDerivedFrom, "Case": OPSI.Case,
+        "Actor": OPSI.Actor, "Award": OPSI.Award, "SourceRecord": OPSI.SourceRecord, "Link": OPSI.Link,
+        "year": OPSI.launchYear, "country": OPSI.country, "inRegion": OPSI.inRegion, "place": OPSI.placeName,
+        "city": OPSI.city, "level": OPSI.levelOfGovernment, "theme": OPSI.theme, "keyword": OPSI.keyword,
+        "sdg": OPSI.sdg, "award": OPSI.award, "actorType": OPSI.actorType, "basedIn": OPSI.basedIn,
+        "awardYear": OPSI.awardYear, "location": OPSI.sourceLocation, "field": OPSI.field,
+        "raw": OPSI.rawValue, "linked": OPSI.linkedTo, "lead": OPSI.ledBy, "partner": OPSI.partner,
+        "funder": OPSI.fundedBy,
+    }.items()
+}
+_GYEAR = str(XSD.gYear)
+
+
+def record_nt(rec: CaseRecord, iris: Iris) -> list[tuple[str, str, str]]:
+    """The triples of one case record as N-Triples strings (see :mod:`opsi_kg.terms`).
+
+    The same triples as :func:`record_triples`, built without rdflib terms: this is what the
+    pipeline maps with, so a 100,000-case import maps in seconds.
+    """
+    from .terms import iri, literal
+
+    n = _NT
+    case = iri(iris.case(rec.slug))
+    record = iri(iris.record(rec.slug))
+    out = [(case, n["type"], n["Case"]), (case, n["identifier"], literal(rec.slug))]
+    add = out.append
+    if rec.title:
+        add((case, n["title"], literal(rec.title, lang="en")))
+    if rec.summary:
+        add((case, n["description"], literal(rec.summary, lang="en")))
+    if rec.year is not None:
+        add((case, n["year"], literal(f"{rec.year:04d}", datatype=_GYEAR)))
+    out += [(case, n["country"], f"<{c}>") for c in rec.countries]
+    out += [(case, n["inRegion"], f"<{r}>") for r in rec.regions]
+    if rec.place_name:
+        add((case, n["place"], literal(rec.place_name)))
+    if rec.city:
+        add((case, n["city"], literal(rec.city)))
+    if rec.level is not None:
+        add((case, n["level"], f"<{rec.level}>"))
+    out += [(case, n["theme"], f"<{t}>") for t in rec.themes]
+    out += [(case, n["keyword"], literal(w)) for w in rec.keywords]
+    out += [(case, n["sdg"], f"<{SDG}{number}>") for number in rec.sdgs]
+    out += [(case, n["source"], f"<{url}>") for url in rec.sources]
+    out += [(case, n["citation"], literal(text)) for text in rec.citations]
+    for actor in rec.actors:
+        node = iri(iris.actor(actor.slug))
+        add((case, n[actor.role], node))
+        add((node, n["type"], n["Actor"]))
+        add((node, n["label"], literal(actor.name, lang="en")))
+        if actor.acronym:
+            add((node, n["alt"], literal(actor.acronym, lang="en")))
+        if actor.type is not None:
+            add((node, n["actorType"], f"<{actor.type}>"))
+        if actor.country is not None:
+            add((node, n["basedIn"], f"<{actor.country}>"))
+    for award in rec.awards:
+        node = iri(iris.award(award.slug))
+        add((case, n["award"], node))
+        add((node, n["type"], n["Award"]))
+        add((node, n["label"], literal(award.name, lang="en")))
+        if award.year is not None:
+            add((node, n["awardYear"], literal(f"{award.year:04d}", datatype=_GYEAR)))
+    add((case, n["derived"], record))
+    add((record, n["type"], n["SourceRecord"]))
+    add((record, n["location"], literal(rec.source)))
+    counters: dict[str, int] = {}
+    decisions = [(link.field, link.raw, link.target) for link in rec.links]
+    decisions += [(a.field, a.written, iris.actor(a.slug)) for a in rec.actors if a.written]
+    for field, raw, target in decisions:
+        fld = field.split("[", 1)[0].split(".", 1)[0]
+        counters[fld] = counters.get(fld, 0) + 1
+        node = iri(iris.link(rec.slug, fld, counters[fld]))
+        add((node, n["type"], n["Link"]))
+        add((node, n["derived"], record))
+        add((node, n["field"], literal(field)))
+        add((node, n["raw"], literal(raw)))
+        add((node, n["linked"], f"<{target}>"))
+    return out

@@ -1,5 +1,14 @@
 """The whole pipeline: load -> normalise -> map -> reason -> validate, as one function.
 
+Stages exchange records, triples and report objects. Inside the pipeline a triple is three
+N-Triples strings (:mod:`opsi_kg.terms`), which keeps a 100,000-case build fast; the rdflib graphs
+of a :class:`BuildResult` are made from them when first asked for.
+
+Each stage has a fast engine and a reference engine, picked by name: reasoning with the compiled
+OWL RL rules of :mod:`opsi_kg.rules` or with owlrl, validation with :mod:`opsi_kg.fastshacl` or
+with pyshacl. The fast engines give the same results (the test suite checks it) and hand over to
+the reference engine when the ontology or the shapes use something they do not support.
+
 >>> from opsi_kg import build
 >>> result = build()                       # the embedded default dataset, data/cases
 >>> result.report.read == result.report.built + len(result.report.quarantined)
@@ -8,49 +17,82 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from .mapping import map_records, subject_sources
+from .mapping import record_nt, subject_sources
 from .namespaces import ASSERTED_GRAPH, DEFAULT_BASE, INFERRED_GRAPH, VOCAB_GRAPH, Iris, bind_prefixes
 from .normalise import CaseRecord, normalise_all
-from .reasoning import infer
 from .records import load_records
 from .report import Report, Result, Severity
 from .resources import default_data
-from .validation import validate
+from .terms import Triple, graph_triples, to_graph
 from .vocab import vocabulary
 
 Progress = Callable[[str], None]
+REASONERS = ("rules", "owlrl")
+VALIDATORS = ("fast", "pyshacl")
 
 
 def _quiet(_message: str) -> None:
     pass
 
 
+@cache
+def vocabulary_triples() -> frozenset[Triple]:
+    """The shipped vocabularies as string triples, blank nodes labelled canonically."""
+    from rdflib.compare import to_canonical_graph
+
+    return frozenset(graph_triples(to_canonical_graph(vocabulary().graph)))
+
+
 @dataclass
 class BuildResult:
-    """Everything one build made: the records, the three graphs and the report."""
+    """Everything one build made: the records, the three sets of triples and the report."""
 
     records: list[CaseRecord]
-    asserted: Graph
-    inferred: Graph
-    vocabularies: Graph
+    asserted_triples: set[Triple]
+    inferred_triples: set[Triple]
     report: Report
     sources: dict[str, list[str]] = field(default_factory=dict)
     base: str = DEFAULT_BASE
+    engines: dict[str, str] = field(default_factory=dict)  # stage -> engine that ran
+
+    @property
+    def vocabulary_triples(self) -> frozenset[Triple]:
+        return vocabulary_triples()
+
+    def _graph(self, triples: Iterable[Triple]) -> Graph:
+        return to_graph(triples, bind_prefixes(Graph(), self.base))
+
+    @cached_property
+    def asserted(self) -> Graph:
+        """The asserted graph (what the records say, with provenance)."""
+        return self._graph(self.asserted_triples)
+
+    @cached_property
+    def inferred(self) -> Graph:
+        """What reasoning adds about the data."""
+        return self._graph(self.inferred_triples)
+
+    @cached_property
+    def vocabularies(self) -> Graph:
+        """The ontology, the concept schemes, the countries and the SDGs."""
+        return self._graph(self.vocabulary_triples)
+
+    def named_graphs(self) -> dict[str, Iterable[Triple]]:
+        return {str(ASSERTED_GRAPH): self.asserted_triples, str(INFERRED_GRAPH): self.inferred_triples,
+                str(VOCAB_GRAPH): self.vocabulary_triples}
 
     def dataset(self) -> Dataset:
         """The graphs as one dataset with named graphs (asserted, inferred, vocabularies)."""
         ds = bind_prefixes(Dataset(), self.base)
-        for name, graph in (
-            (ASSERTED_GRAPH, self.asserted),
-            (INFERRED_GRAPH, self.inferred),
-            (VOCAB_GRAPH, self.vocabularies),
-        ):
+        for name, graph in ((ASSERTED_GRAPH, self.asserted), (INFERRED_GRAPH, self.inferred),
+                            (VOCAB_GRAPH, self.vocabularies)):
             target = ds.graph(name)
             for triple in graph:
                 target.add(triple)
@@ -58,20 +100,61 @@ class BuildResult:
 
     def data_graph(self) -> Graph:
         """Asserted + inferred + vocabularies in one graph (what SHACL and queries see)."""
-        graph = bind_prefixes(Graph(), self.base)
-        for part in (self.asserted, self.inferred, self.vocabularies):
-            for triple in part:
-                graph.add(triple)
-        return graph
+        return self._graph(self.asserted_triples | self.inferred_triples | self.vocabulary_triples)
 
 
-def build(data: Path | str | None = None, *, base: str = DEFAULT_BASE, progress: Progress = _quiet) -> BuildResult:
+def reason(
+    per_record: list[list[Triple]], base: str, engine: str = "rules"
+) -> tuple[list[set[Triple]] | None, set[Triple], str]:
+    """Stage 4. (per-record inferred sets or None, the whole inferred set, the engine that ran).
+
+    With the rules engine and records whose inferences are local (the shipped ontology's case),
+    each record is reasoned on its own, which is what lets quarantine and incremental rebuilds
+    drop or swap one record's inferences. Otherwise the closure is taken over all the records.
+    """
+    from . import rules
+    from .reasoning import infer
+
+    asserted: set[Triple] = set()
+    for triples in per_record:
+        asserted.update(triples)
+    if engine == "rules":
+        try:
+            ruleset = rules.default_rules()
+            try:
+                parts = ruleset.infer_per_record(per_record, base)
+                return parts, ruleset.combine(parts, asserted, base), "rules"
+            except rules.NonLocalInference:
+                return None, ruleset.infer(asserted, base), "rules"
+        except rules.UnsupportedAxiom:
+            pass  # the ontology needs more than the rules support: owlrl, the reference
+    inferred = infer(to_graph(asserted), base=base)
+    return None, graph_triples(inferred), "owlrl"
+
+
+def validate(data: set[Triple], sources: dict[str, list[str]], engine: str = "fast") -> tuple[list[Result], str]:
+    """Stage 5. The SHACL results over asserted + inferred + vocabularies, and the engine that ran."""
+    from . import fastshacl
+    from .validation import validate as shacl_validate
+
+    if engine == "fast":
+        try:
+            return fastshacl.validate_fast(data, sources=sources), "fast"
+        except fastshacl.UnsupportedShape:
+            pass  # pyshacl, the reference
+    return shacl_validate(to_graph(data), sources), "pyshacl"
+
+
+def build(data: Path | str | None = None, *, base: str = DEFAULT_BASE, progress: Progress = _quiet,
+          reasoner: str = "rules", validator: str = "fast") -> BuildResult:
     """Run the pipeline on ``data`` (a folder of YAML records, or a YAML/CSV/JSON file).
 
     Records that fail to load or normalise, or whose graph has SHACL violations, are quarantined:
     reported, and left out of the graphs. Raises :class:`~opsi_kg.records.InputError` when the
     input as a whole cannot be read.
     """
+    if reasoner not in REASONERS or validator not in VALIDATORS:
+        raise ValueError(f"reasoner must be one of {REASONERS}, validator one of {VALIDATORS}")
     data = Path(data) if data is not None else default_data()
     iris = Iris(base)
     progress(f"loading records from {data}")
@@ -84,39 +167,38 @@ def build(data: Path | str | None = None, *, base: str = DEFAULT_BASE, progress:
     report.quarantined.extend(quarantined)
 
     progress(f"mapping {len(records)} records to RDF")
-    asserted = map_records(records, iris)
-    progress(f"reasoning (OWL 2 RL) over {len(asserted)} asserted triples")
-    inferred = infer(asserted, base=base)
+    per_record = [record_nt(rec, iris) for rec in records]
+    progress(f"reasoning (OWL 2 RL, {reasoner}) over {sum(map(len, per_record))} asserted triples")
+    parts, inferred, reasoned_by = reason(per_record, base, reasoner)
+    asserted = set().union(*per_record) if per_record else set()
     sources = subject_sources(records, iris)
-    progress("validating (SHACL)")
-    shacl = validate(_union(asserted, inferred, vocab.graph), sources)
+    progress(f"validating (SHACL, {validator})")
+    shacl, validated_by = validate(asserted | inferred | vocabulary_triples(), sources, validator)
     failing = {r.source for r in shacl if r.severity is Severity.ERROR and r.source}
     if failing:
         # Quarantine the records with violations and rebuild the graphs without them; their
         # results stay in the report.
         report.quarantined.extend(sorted(failing))
-        records = [r for r in records if r.source not in failing]
+        keep = [i for i, rec in enumerate(records) if rec.source not in failing]
         progress(f"quarantined {len(failing)} records with violations; rebuilding without them")
-        asserted = map_records(records, iris)
-        inferred = infer(asserted, base=base)
+        records = [records[i] for i in keep]
+        per_record = [per_record[i] for i in keep]
+        asserted = set().union(*per_record) if per_record else set()
+        if parts is not None:
+            from . import rules
+
+            parts = [parts[i] for i in keep]
+            inferred = rules.default_rules().combine(parts, asserted, base)
+        else:
+            parts, inferred, reasoned_by = reason(per_record, base, reasoner)
         sources = subject_sources(records, iris)
-        kept = validate(_union(asserted, inferred, vocab.graph), sources)
+        kept, validated_by = validate(asserted | inferred | vocabulary_triples(), sources, validator)
         shacl = [r for r in shacl if r.source in failing] + kept
     report.add(shacl)
     report.built = len(records)
-    vocabularies = bind_prefixes(Graph(), base)
-    for triple in vocab.graph:
-        vocabularies.add(triple)
     progress(report.summary())
-    return BuildResult(records, asserted, inferred, vocabularies, report, sources, base)
+    return BuildResult(records, asserted, inferred, report, sources, base,
+                       {"reason": reasoned_by, "validate": validated_by})
 
 
-def _union(*graphs: Graph) -> Graph:
-    out = Graph()
-    for g in graphs:
-        for triple in g:
-            out.add(triple)
-    return out
-
-
-__all__ = ["BuildResult", "Result", "build"]
+__all__ = ["REASONERS", "VALIDATORS", "BuildResult", "Result", "build", "reason", "validate"]

@@ -33,10 +33,14 @@ semi-naively over an index of the joinable predicates (data ∪ the vocabulary c
 
 from __future__ import annotations
 
+import gc
 import re
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
+from operator import itemgetter
 
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -53,10 +57,11 @@ Triple = tuple[str, str, str]
 
 def _quote(lexical: str) -> str:
     # Exactly what rdflib's N-Triples serializer writes (rdflib.plugins.serializers.nt).
-    return '"%s"' % lexical.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+    escaped = lexical.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+    return f'"{escaped}"'
 
 
-_ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))', re.DOTALL)
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
 _SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 
@@ -226,8 +231,23 @@ HARMLESS_CLASSES = frozenset(
 )
 _META_PREFIXES = tuple("<" + ns for ns in (_RDF, _RDFS, _OWL, _XSD))
 _META_PREFIXES_NOISE = tuple("<" + ns for ns in META_NAMESPACES)  # subjects that make a triple noise
+_FIRST, _THIRD = itemgetter(0), itemgetter(2)
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector: building millions of tuples makes it rescan them all."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 _NOISE_TYPES = frozenset(f"<{t}>" for t in NOISE_TYPES)
+CHUNK = 50_000  # triples reasoned at a time by RuleSet.infer
 _NOISE_PREDICATES = frozenset({_iri(_OWL, "sameAs"), _iri(_OWL, "differentFrom")})
 
 
@@ -350,7 +370,8 @@ def _fire(g: _Index, t: Triple, chains_by_prop: dict[str, list[tuple[str, tuple[
         out += [(s, p, z) for z in g.objects(o, p)] + [(x, p, o) for x in g.subjects(p, s)]
     if p == TYPE:
         out += [(s, TYPE, c) for c in g.objects(o, SCO) if c != o]
-        out += [(s, TYPE, c) for c in g.objects(o, EQC) if c != o] + [(s, TYPE, c) for c in g.subjects(EQC, o) if c != o]
+        out += [(s, TYPE, c) for c in g.objects(o, EQC) if c != o]
+        out += [(s, TYPE, c) for c in g.subjects(EQC, o) if c != o]
     for q, members, k in chains_by_prop.get(p, ()):  # prp-spo2
         lefts = _walk(g, s, members[k - 1 :: -1] if k else (), backward=True)
         rights = _walk(g, o, members[k + 1 :], backward=False) if lefts else set()
@@ -491,6 +512,9 @@ class _State:
     templates: dict[str, _Template] = field(default_factory=dict)
     classes: dict[str, tuple[frozenset[str], bool, bool]] = field(default_factory=dict)
     vocab_inferred: set[Triple] | None = None
+    tbox_about_data: set[Triple] | None = None
+    emittable: frozenset[str] | None = None
+    empty: set[str] = field(default_factory=set)  # predicates neither reasoned from nor inferred
 
 
 class RuleSet:
@@ -531,6 +555,16 @@ class RuleSet:
             for k, prop in enumerate(members):
                 self._joins.setdefault(prop, []).append((i, k))
         self.join_props = frozenset(self._joins)
+        # For a joinable triple at position k of a chain: (conclusion, props before k reversed,
+        # props after k).
+        self._join_steps: dict[str, list[tuple[str, tuple[str, ...], tuple[str, ...]]]] = {}
+        for prop, places in self._joins.items():
+            for i, k in places:
+                q, members = self.chains[i]
+                self._join_steps.setdefault(prop, []).append((q, tuple(reversed(members[:k])), members[k + 1 :]))
+        self._walks: dict[tuple[str, tuple[str, ...], bool], frozenset[str]] = {}
+        self._walk_memos: dict[tuple[str, str, tuple[str, ...]], dict[str, frozenset[str]]] = {}
+        self._closure_subjects = frozenset(t[0] for t in self.closure)
         # Predicates at a position > 0 of a join: a data triple with one makes records interact.
         self.inner_join_props = frozenset(m for _q, members in self.chains for m in members[1:])
         # The vocabulary closure restricted to the joinable predicates, as indexes.
@@ -539,7 +573,7 @@ class RuleSet:
         # Classes a data rdf:type must not name (it would change the rules): built-in classes
         # that rules read, and classes below them.
         self._trigger_classes = set(TRIGGER_CLASSES)
-        for c, sups in self._sup_class.items():
+        for c in self._sup_class:
             if self._closure_of(self._sup_class, c) & TRIGGER_CLASSES:
                 self._trigger_classes.add(c)
         self._states: dict[str, _State] = {}
@@ -560,7 +594,9 @@ class RuleSet:
     def _state(self, base: str) -> _State:
         st = self._states.get(base)
         if st is None:
-            st = self._states[base] = _State(base, tuple(f"<{base}{kind}" for kind in DATA_KINDS))
+            st = _State(base, tuple(f"<{base}{kind}" for kind in DATA_KINDS))
+            self._emittable(st)
+            self._states[base] = st
         return st
 
     def _classes(self, st: _State, c: str) -> tuple[frozenset[str], bool, bool]:
@@ -616,7 +652,42 @@ class RuleSet:
             not (fwd or bwd or jfwd or jbwd or s_fs or o_fs or schema),
         )
         st.templates[p] = tm
+        if tm.empty and st.emittable is not None and p not in st.emittable:
+            st.empty.add(p)  # nothing follows from it and nothing infers it: skipped early
         return tm
+
+    def _rest_walks(self, q: str, pk: str, after: tuple[str, ...]) -> dict[str, frozenset[str]]:
+        return self._walk_memos.setdefault((q, pk, after), {})
+
+    def _rest_walk(self, memo: dict, q: str, pk: str, after: tuple[str, ...], b: str) -> frozenset[str]:
+        """Nodes z with b (after...) z in the vocabulary closure; for a recursive chain whose
+        head is its first member (q = q o p1 o ...), every z reachable by repeating the walk."""
+
+        def step(nodes):
+            for prop in after:
+                index = self._vs[prop]
+                nodes = {m for n in nodes for m in index.get(n, ())}
+                if not nodes:
+                    break
+            return nodes
+
+        found = step({b})
+        if q == pk and found:
+            seen, todo = set(found), list(found)
+            while todo:
+                for z in step({todo.pop()}):
+                    if z not in seen:
+                        seen.add(z)
+                        todo.append(z)
+            found = seen
+        result = memo[b] = frozenset(found)
+        return result
+
+    def _tbox_about_data(self, st: _State) -> set[Triple]:
+        """The TBox triples that are not noise (usually none: the vocabularies hold no data)."""
+        if st.tbox_about_data is None:
+            st.tbox_about_data = {t for t in self.tbox if not _noise(t, st.data_prefixes)}
+        return st.tbox_about_data
 
     def _vocab_inferred(self, st: _State) -> set[Triple]:
         """What the vocabularies alone entail beyond themselves, minus noise (usually nothing)."""
@@ -626,165 +697,66 @@ class RuleSet:
 
     # -- the closure of data
 
-    def _run(self, st: _State, asserted: set[Triple]) -> tuple[set[Triple], list[Triple], bool]:
-        """(inferred candidates incl. some asserted, schema triples found, joins another record's).
+    def _run(
+        self,
+        st: _State,
+        asserted: Iterable[Triple],
+        out: set[Triple] | None = None,
+        overlap: list[list[Triple]] | None = None,
+    ) -> tuple[set[Triple], list[Triple], bool]:
+        """(inferred, schema triples found, local) for some data, reasoned with the vocabularies.
 
-        The candidates are every non-noise triple of closure(asserted ∪ TBox) that is not in the
-        vocabulary closure alone, plus possibly triples of ``asserted``: the caller subtracts.
+        ``inferred`` is every non-noise triple of closure(asserted ∪ TBox) that is neither in
+        the vocabulary closure alone nor in ``asserted`` nor in the TBox. Works column-wise: the
+        triples are grouped by predicate, then each group runs a loop specialised to its
+        predicate's template. With ``out``, adds to that set; with ``overlap``, does not
+        subtract the input but appends to ``overlap`` the groups of asserted triples that may
+        also be inferred (the caller subtracts them from the union of several runs).
         """
-        out: set[Triple] = set()
-        add = out.add
-        types: dict[str, frozenset[str]] = {}
-        schema: list[Triple] = []
-        dp = st.data_prefixes
-        meta = _META_PREFIXES_NOISE
-        templates = st.templates
-        classes = st.classes
-        # Joinable triples of this data (chain and transitive properties), indexed, and an agenda.
-        js: dict[str, dict[str, set[str]]] = {}
-        jo: dict[str, dict[str, set[str]]] = {}
-        agenda: list[Triple] = []
+        by_p: defaultdict[str, list[Triple]] = defaultdict(list)
+        empty = st.empty
+        for t in [t for t in asserted if t[1] not in empty] if empty else asserted:
+            by_p[t[1]].append(t)
+        run = _Run(self, st, out)
+        run.expand(by_p, conclusions=False)
+        local = not run.schema
+        if run.agenda:
+            local = run.join() and local
+        run.emit_types()
+        out = run.out
+        if overlap is not None:
+            emittable = self._emittable(st)
+            overlap.extend(ts for p, ts in by_p.items() if p in emittable)
+            return out, run.schema, local
+        # Minus the input: only predicates both asserted and inferred can overlap.
+        for p in run.emitted.intersection(by_p):
+            out.difference_update(by_p[p])
+        tbox = self._tbox_about_data(st)
+        if tbox:
+            out.difference_update(tbox)
+        return out, run.schema, local
 
-        def joinable(s: str, q: str, o: str) -> None:
-            objs = js.setdefault(q, {}).setdefault(s, set())
-            if o not in objs:
-                objs.add(o)
-                jo.setdefault(q, {}).setdefault(o, set()).add(s)
-                agenda.append((s, q, o))
-
-        for t in asserted:
-            s, p, o = t
-            if p == TYPE:
-                found = classes.get(o) or self._classes(st, o)
-                if found[2]:
-                    schema.append(t)
-                    continue
-                if s[0] == "<" and (found[1] or s.startswith(dp)) and not s.startswith(meta):
-                    cur = types.get(s)
-                    fs = found[0]
-                    if cur is None:
-                        types[s] = fs
-                    elif not fs <= cur:
-                        types[s] = cur | fs
-                continue
-            tm = templates.get(p) or self._template(st, p)
-            if tm.empty:
-                continue
-            if tm.schema:
-                schema.append(t)
-                continue
-            sd = s.startswith(dp)
-            od = o.startswith(dp)
-            if sd or od:
-                if tm.fwd and s[0] == "<" and o[0] != "_" and not s.startswith(meta):
-                    for q in tm.fwd:
-                        add((s, q, o))
-                if tm.bwd and o[0] == "<" and s[0] != "_" and not o.startswith(meta):
-                    for q in tm.bwd:
-                        add((o, q, s))
-            if tm.stypes and (sd or tm.sdata) and s[0] == "<" and not s.startswith(meta):
-                cur = types.get(s)
-                if cur is None:
-                    types[s] = tm.stypes
-                elif not tm.stypes <= cur:
-                    types[s] = cur | tm.stypes
-            if tm.otypes and (od or tm.odata) and o[0] == "<" and not o.startswith(meta):
-                cur = types.get(o)
-                if cur is None:
-                    types[o] = tm.otypes
-                elif not tm.otypes <= cur:
-                    types[o] = cur | tm.otypes
-            for q in tm.jfwd:
-                joinable(s, q, o)
-            for q in tm.jbwd:
-                joinable(o, q, s)
-
-        local = not schema
-        if agenda:
-            local = self._join(st, asserted, js, jo, agenda, joinable, add, types) and local
-        for node, classes_of in types.items():
-            if node.startswith(dp):
-                for c in classes_of:
-                    add((node, TYPE, c))
-            else:
-                for c in classes_of:
-                    if c.startswith(dp):
-                        add((node, TYPE, c))
-        return out, schema, local
-
-    def _join(self, st, asserted, js, jo, agenda, joinable, add, types) -> bool:
-        """Run the chains (and transitive properties) to a fixpoint; False if records may interact."""
-        dp = st.data_prefixes
-        meta = _META_PREFIXES_NOISE
-        vs, vo = self._vs, self._vo
-        closure = self.closure
-        inner = self.inner_join_props
-        local = True
-        done: set[Triple] = set()  # conclusions already expanded
-
-        def objects(q: str, n: str) -> set[str]:
-            a = vs[q].get(n, ())
-            b = js.get(q, {}).get(n, ())
-            return set(a) | set(b) if b else set(a)
-
-        def subjects(q: str, n: str) -> set[str]:
-            a = vo[q].get(n, ())
-            b = jo.get(q, {}).get(n, ())
-            return set(a) | set(b) if b else set(a)
-
-        i = 0
-        while i < len(agenda):
-            a, pk, b = agenda[i]
-            i += 1
-            if local and pk in inner and (a, pk, b) not in closure:
-                local = False
-            for ci, k in self._joins[pk]:
-                q, members = self.chains[ci]
-                lefts = {a}
-                for prop in members[k - 1 :: -1] if k else ():
-                    lefts = {x for n in lefts for x in subjects(prop, n)}
-                    if not lefts:
-                        break
-                if not lefts:
-                    continue
-                rights = {b}
-                for prop in members[k + 1 :]:
-                    rights = {z for n in rights for z in objects(prop, n)}
-                    if not rights:
-                        break
-                for x in lefts:
-                    for z in rights:
-                        t = (x, q, z)
-                        if t in done or t in closure:
-                            continue
-                        done.add(t)
-                        # The conclusion and what follows from it by the single-premise rules.
-                        tm = st.templates.get(q) or self._template(st, q)
-                        xd = x.startswith(dp)
-                        zd = z.startswith(dp)
-                        if (xd or zd) and x[0] == "<" and z[0] != "_" and not x.startswith(meta):
-                            add(t)
-                            for r in tm.fwd:
-                                add((x, r, z))
-                        if (xd or zd) and z[0] == "<" and x[0] != "_" and not z.startswith(meta):
-                            for r in tm.bwd:
-                                add((z, r, x))
-                        if tm.stypes and (xd or tm.sdata) and x[0] == "<" and not x.startswith(meta):
-                            types[x] = types.get(x, frozenset()) | tm.stypes
-                        if tm.otypes and (zd or tm.odata) and z[0] == "<" and not z.startswith(meta):
-                            types[z] = types.get(z, frozenset()) | tm.otypes
-                        for r in tm.jfwd:
-                            joinable(x, r, z)
-                        for r in tm.jbwd:
-                            joinable(z, r, x)
-        # Joinable triples derived from the data itself (not chain conclusions) are output too.
-        for q, by_s in js.items():
-            for s, objs in by_s.items():
-                for o in objs:
-                    if (s.startswith(dp) or o.startswith(dp)) and s[0] == "<" and o[0] != "_":
-                        if not s.startswith(meta):
-                            add((s, q, o))
-        return local
+    def _emittable(self, st: _State) -> frozenset[str]:
+        """Every predicate an inferred triple can have (the rest of the input cannot overlap)."""
+        if st.emittable is None:
+            g = self._g
+            props = {TYPE}
+            for p in (SPO, EQP, INV):
+                for a, b in g.pairs(p):
+                    props.update((a, b))
+            for p in (DOMAIN, RANGE):
+                props.update(g.sp.get(p, {}))
+            props.update(self._symmetric)
+            for q, members in self.chains:
+                props.add(q)
+                props.update(members)
+            found = {TYPE}
+            for p in props:
+                tm = self._template(st, p)
+                found.update(tm.fwd, tm.bwd, tm.jfwd, tm.jbwd)
+                found.add(p)
+            st.emittable = frozenset(found)
+        return st.emittable
 
     def _with_schema(self, schema: Iterable[Triple]) -> RuleSet:
         key = frozenset(schema)
@@ -802,16 +774,41 @@ class RuleSet:
         triples in the data (sub-classes, property axioms, ...) recompile the rules with them;
         unsupported constructs raise :class:`UnsupportedAxiom`.
         """
-        asserted = triples if isinstance(triples, (set, frozenset)) else set(triples)
-        st = self._state(base)
-        out, schema, _local = self._run(st, asserted)
-        if schema:
-            rules = self._with_schema(schema)
-            return rules.infer(set(asserted) - set(schema), base) - set(schema)
-        out |= self._vocab_inferred(st)
-        out.difference_update(asserted)
-        out.difference_update(self.tbox)
-        return out
+        with _gc_paused():
+            if not isinstance(triples, (set, frozenset, list, tuple)):
+                triples = list(triples)
+            st = self._state(base)
+            # In chunks: the working set of each stays small (large dicts and sets are slow in
+            # Python mostly from cache misses). Exact when every chunk is local, as for records.
+            out: set[Triple] = set()
+            overlap: list[list[Triple]] = []
+            chunked = len(triples) > CHUNK
+            if chunked:
+                it = iter(triples)
+                while chunk := list(islice(it, CHUNK)):
+                    _out, schema, local = self._run(st, chunk, out, overlap)
+                    if schema or not local:
+                        chunked = False
+                        break
+            if chunked:
+                # Minus the input, once at the end (one chunk may infer what another asserts);
+                # only predicates that can be inferred at all are in ``overlap``.
+                for ts in overlap:
+                    out.difference_update(ts)
+                tbox = self._tbox_about_data(st)
+                if tbox:
+                    out.difference_update(tbox)
+            else:
+                out, schema, _local = self._run(st, triples)
+                if schema:
+                    rules = self._with_schema(schema)
+                    schema_set = set(schema)
+                    return rules.infer([t for t in triples if t not in schema_set], base) - schema_set
+            vocab = self._vocab_inferred(st)
+            if vocab:
+                asserted = triples if isinstance(triples, (set, frozenset)) else set(triples)
+                out.update(t for t in vocab if t not in asserted)
+            return out
 
     def infer_record(self, triples: Iterable[Triple], base: str = DEFAULT_BASE) -> tuple[set[Triple], bool]:
         """(inferred, local) for the triples of one record, reasoned with the vocabularies only.
@@ -822,12 +819,11 @@ class RuleSet:
         triple with a predicate in second or later position of a property chain, or of a
         transitive property): then only :meth:`infer` over all the records is exact.
         """
-        asserted = triples if isinstance(triples, (set, frozenset)) else set(triples)
         st = self._state(base)
-        out, schema, local = self._run(st, asserted)
-        out.difference_update(asserted)
-        out.difference_update(self.tbox)
-        out.difference_update(self._vocab_inferred(st))
+        out, schema, local = self._run(st, triples)
+        vocab = self._vocab_inferred(st)
+        if vocab:
+            out.difference_update(vocab)
         return out, local and not schema
 
     def infer_per_record(
@@ -839,11 +835,12 @@ class RuleSet:
         local: the caller then runs :meth:`infer` over all the records.
         """
         results = []
-        for rec in records:
-            inferred, local = self.infer_record(rec, base)
-            if strict and not local:
-                raise NonLocalInference("a record holds schema triples or joins other records' inferences")
-            results.append(inferred)
+        with _gc_paused():
+            for rec in records:
+                inferred, local = self.infer_record(rec, base)
+                if strict and not local:
+                    raise NonLocalInference("a record holds schema triples or joins other records' inferences")
+                results.append(inferred)
         return results
 
     def combine(
@@ -854,12 +851,248 @@ class RuleSet:
         The union of the records' sets, plus what the vocabularies entail alone (minus noise),
         minus every asserted triple (one record may infer what another asserts).
         """
-        out: set[Triple] = set()
-        for part in per_record:
-            out |= part
-        out |= self._vocab_inferred(self._state(base))
-        out.difference_update(asserted)
-        return out
+        with _gc_paused():
+            st = self._state(base)
+            out: set[Triple] = set()
+            for part in per_record:
+                out.update(part)
+            emittable = self._emittable(st)
+            asserted = [t for t in asserted if t[1] in emittable]  # only these can be inferred too
+            out.update(self._vocab_inferred(st))
+            out.difference_update(asserted)
+            return out
+
+
+class _Run:
+    """The working state of one closure computation over some data (see RuleSet._run)."""
+
+    __slots__ = ("rules", "st", "out", "schema", "pending", "js", "jo", "agenda", "emitted")
+
+    def __init__(self, rules: RuleSet, st: _State, out: set[Triple] | None = None):
+        self.rules = rules
+        self.st = st
+        self.out: set[Triple] = set() if out is None else out
+        self.schema: list[Triple] = []
+        # Type triples, collected as class set -> nodes (with repeats), so each (node, class) is
+        # checked and emitted once at the end.
+        self.pending: dict[frozenset[str], list[str]] = {}
+        # Joinable triples of the data (chain and transitive properties), indexed, and an agenda.
+        self.js: dict[str, dict[str, set[str]]] = {}
+        self.jo: dict[str, dict[str, set[str]]] = {}
+        self.agenda: list[Triple] = []
+        self.emitted: set[str] = set()  # predicates that out may hold
+
+    def expand(self, by_p: dict[str, list[Triple]], conclusions: bool) -> None:
+        """What follows from triples (grouped by predicate) by the single-premise rules.
+
+        With ``conclusions`` the triples themselves are output too (they are chain conclusions,
+        not asserted); joinable ones go to the join agenda either way.
+        """
+        rules, st, out = self.rules, self.st, self.out
+        dp = st.data_prefixes
+        meta = _META_PREFIXES_NOISE
+        for p, ts in by_p.items():
+            if p == TYPE:
+                self.types(ts)
+                continue
+            tm = st.templates.get(p) or rules._template(st, p)
+            if tm.empty and not conclusions:  # a conclusion itself is output even so
+                continue
+            if tm.schema:
+                self.schema.extend(ts)
+                continue
+            fwd_props = (p, *tm.fwd) if conclusions and p not in rules.join_props else tm.fwd
+            self.emitted.update(fwd_props, tm.bwd, tm.jfwd, tm.jbwd)
+            if fwd_props or tm.bwd:
+                pairs = [(s, o) for s, _p, o in ts if s.startswith(dp) or o.startswith(dp)]
+                if fwd_props:
+                    fwd = [(s, o) for s, o in pairs if s[0] == "<" and o[0] != "_" and not s.startswith(meta)]
+                    for q in fwd_props:
+                        out.update([(s, q, o) for s, o in fwd])
+                if tm.bwd:
+                    bwd = [(s, o) for s, o in pairs if o[0] == "<" and s[0] != "_" and not o.startswith(meta)]
+                    for q in tm.bwd:
+                        out.update([(o, q, s) for s, o in bwd])
+            if tm.stypes:
+                self.typed(tm.stypes, map(_FIRST, ts))
+            if tm.otypes:
+                self.typed(tm.otypes, map(_THIRD, ts))
+            if tm.jfwd or tm.jbwd:
+                js, jo, agenda = self.js, self.jo, self.agenda
+                for q, forward in [(q, True) for q in tm.jfwd] + [(q, False) for q in tm.jbwd]:
+                    by_s = js.setdefault(q, {})
+                    by_o = jo.setdefault(q, {})
+                    for t in ts:
+                        s, o = (t[0], t[2]) if forward else (t[2], t[0])
+                        objs = by_s.get(s)
+                        if objs is None:
+                            by_s[s] = {o}
+                        elif o in objs:
+                            continue
+                        else:
+                            objs.add(o)
+                        subs = by_o.get(o)
+                        if subs is None:
+                            by_o[o] = {s}
+                        else:
+                            subs.add(s)
+                        agenda.append((s, q, o))
+
+    def typed(self, classes: frozenset[str], nodes: Iterable[str]) -> None:
+        """Nodes that get ``classes``; filtered (data or not) once per node in emit_types."""
+        self.emitted.add(TYPE)
+        found = self.pending.get(classes)
+        if found is None:
+            self.pending[classes] = list(nodes)
+        else:
+            found.extend(nodes)
+
+    def types(self, ts: list[Triple]) -> None:
+        """rdf:type triples: each node gets the super-classes of its class."""
+        by_class: defaultdict[str, list[str]] = defaultdict(list)
+        for s, _p, o in ts:
+            by_class[o].append(s)
+        classes_of = self.st.classes
+        for c, nodes in by_class.items():
+            found = classes_of.get(c) or self.rules._classes(self.st, c)
+            if found[2]:
+                self.schema.extend((s, TYPE, c) for s in nodes)
+            elif found[0]:
+                self.typed(found[0], nodes)
+
+    def join(self) -> bool:
+        """Run the chains (and transitive properties) to a fixpoint, semi-naively in rounds.
+
+        Returns False if the data holds a joinable triple in an inner position of a chain that
+        the vocabularies do not hold (then records may join each other's inferences).
+        """
+        rules = self.rules
+        vs, vo = rules._vs, rules._vo
+        js, jo = self.js, self.jo
+        closure = rules.closure
+        inner = rules.inner_join_props
+        local = True
+        done: set[Triple] = set()  # conclusions already expanded
+
+        def objects(q: str, n: str):
+            a = vs[q].get(n, ())
+            b = js.get(q, {}).get(n)
+            return a if not b else set(a) | b
+
+        def subjects(q: str, n: str):
+            a = vo[q].get(n, ())
+            b = jo.get(q, {}).get(n)
+            return a if not b else set(a) | b
+
+        def walk(start: str, props: tuple[str, ...], backward: bool) -> set[str] | frozenset[str]:
+            if not any(p in (jo if backward else js) for p in props):
+                # Only the vocabulary closure can answer: memoised across runs.
+                key = (start, props, backward)
+                found = rules._walks.get(key)
+                if found is None:
+                    nodes: set[str] = {start}
+                    for prop in props:
+                        index = vo[prop] if backward else vs[prop]
+                        nodes = {m for n in nodes for m in index.get(n, ())}
+                        if not nodes:
+                            break
+                    found = rules._walks[key] = frozenset(nodes)
+                return found
+            nodes = {start}
+            step = subjects if backward else objects
+            for prop in props:
+                nodes = {m for n in nodes for m in step(prop, n)}
+                if not nodes:
+                    break
+            return nodes
+
+        while self.agenda:
+            delta, self.agenda = self.agenda, []
+            by_pk: defaultdict[str, list[Triple]] = defaultdict(list)
+            for t in delta:
+                by_pk[t[1]].append(t)
+            found: defaultdict[str, list[Triple]] = defaultdict(list)
+            for pk, items in by_pk.items():
+                if local and pk in inner and any(t not in closure for t in items):
+                    local = False
+                for q, before, after in rules._join_steps[pk]:
+                    known = js.get(q)
+                    add = found[q].append
+                    if not before and not any(p in js for p in after):
+                        # The usual case: the chain's rest is vocabulary only. Its walks are
+                        # memoised; a recursive chain (q = q o p1 o ...) walks to its fixpoint.
+                        memo = rules._rest_walks(q, pk, after)
+                        vocab_subjects = rules._closure_subjects
+                        for a, _pk, b in items:
+                            rights = memo.get(b)
+                            if rights is None:
+                                rights = rules._rest_walk(memo, q, pk, after, b)
+                            if not rights:
+                                continue
+                            if known is not None:
+                                have = known.get(a)
+                                if have is not None:
+                                    if rights <= have:
+                                        continue
+                                    rights = rights - have
+                            check = a in vocab_subjects
+                            for z in rights:
+                                t = (a, q, z)
+                                if known is None:
+                                    if t in done:
+                                        continue
+                                    done.add(t)
+                                if not (check and t in closure):
+                                    add(t)
+                        continue
+                    for a, _pk, b in items:
+                        lefts = walk(a, before, True) if before else (a,)
+                        if not lefts:
+                            continue
+                        rights = walk(b, after, False) if after else (b,)
+                        for x in lefts:
+                            for z in rights:
+                                t = (x, q, z)
+                                if known is not None:  # a joinable conclusion: known if indexed
+                                    if z in known.get(x, ()):
+                                        continue
+                                elif t in done:
+                                    continue
+                                else:
+                                    done.add(t)
+                                if t not in closure:
+                                    add(t)
+            found = {q: ts for q, ts in found.items() if ts}
+            if found:
+                self.expand(found, conclusions=True)
+        # Joinable triples (of the data, derived from it, or chain conclusions) are output too.
+        dp = self.st.data_prefixes
+        meta = _META_PREFIXES_NOISE
+        out = self.out
+        for q, by_s in js.items():
+            for s, objs in by_s.items():
+                if s[0] != "<" or s.startswith(meta):
+                    continue
+                if s.startswith(dp):
+                    out.update([(s, q, o) for o in objs if o[0] != "_"])
+                else:
+                    out.update([(s, q, o) for o in objs if o.startswith(dp)])
+        return local
+
+    def emit_types(self) -> None:
+        out = self.out
+        dp = self.st.data_prefixes
+        meta = _META_PREFIXES_NOISE
+        for classes, nodes in self.pending.items():
+            unique = set(nodes)
+            data = [n for n in unique if n.startswith(dp)]
+            for c in classes:
+                out.update([(n, TYPE, c) for n in data])
+            data_classes = [c for c in classes if c.startswith(dp)]
+            if data_classes:  # a class that is a data IRI: the type triple is about the data
+                others = [n for n in unique if n[0] == "<" and not n.startswith(dp) and not n.startswith(meta)]
+                for c in data_classes:
+                    out.update([(n, TYPE, c) for n in others])
 
 
 def _noise(t: Triple, data_prefixes: tuple[str, ...]) -> bool:
@@ -874,7 +1107,6 @@ def _noise(t: Triple, data_prefixes: tuple[str, ...]) -> bool:
     if p in _NOISE_PREDICATES:
         return True
     return p == TYPE and o in _NOISE_TYPES
-
 
 
 def is_noise(triple: Triple, base: str = DEFAULT_BASE) -> bool:
