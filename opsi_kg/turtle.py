@@ -29,12 +29,21 @@ class _Terms:
     """Shortens N-Triples terms to prefixed names where Turtle allows, remembering the prefixes used."""
 
     def __init__(self, prefixes: Mapping[str, str]):
-        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))  # case: before id:
+        # A local name never holds "/" or "#", so an IRI's namespace is everything up to the last
+        # of them: one dictionary look-up. Namespaces ending otherwise are tried one by one.
+        self.by_ns = {ns: prefix for prefix, ns in prefixes.items() if ns.endswith(("/", "#"))}
+        self.others = sorted(((p, ns) for p, ns in prefixes.items() if not ns.endswith(("/", "#"))),
+                             key=lambda kv: -len(kv[1]))
         self.used: set[str] = set()
         self.cache: dict[str, str] = {}
 
     def iri(self, value: str) -> str:
-        for prefix, ns in self.prefixes:
+        cut = max(value.rfind("/"), value.rfind("#")) + 1
+        prefix = self.by_ns.get(value[:cut])
+        if prefix is not None and _LOCAL.match(value[cut:]):
+            self.used.add(prefix)
+            return f"{prefix}:{value[cut:]}"
+        for prefix, ns in self.others:
             if value.startswith(ns) and _LOCAL.match(value[len(ns):]):
                 self.used.add(prefix)
                 return f"{prefix}:{value[len(ns):]}"
@@ -54,21 +63,38 @@ class _Terms:
         return short
 
 
+_TYPE_KEY = " a"  # rdf:type sorts first: a space sorts before "<"
+
+
 def _block(triples: Iterable[Triple], terms: _Terms, indent: str = "") -> list[str]:
-    by_subject: dict[str, dict[str, list[str]]] = {}
+    """Subject blocks in order: subjects, then predicates (``a`` first), then objects.
+
+    Triples are grouped by subject, the subjects sorted, then each subject's few (predicate,
+    object) pairs: fast at millions of triples.
+    """
+    by_subject: dict[str, list[tuple[str, str]]] = {}
     for s, p, o in triples:
-        by_subject.setdefault(s, {}).setdefault(p, []).append(o)
-    lines: list[str] = []
-    pad_p, pad_o = indent + "    ", indent + "        "
-    for s in sorted(by_subject, key=lambda t: (t.startswith("_:"), t)):
-        preds = by_subject[s]
-        parts = []
-        for p in sorted(preds, key=lambda p: (p != RDF_TYPE, terms.term(p))):
-            verb = "a" if p == RDF_TYPE else terms.term(p)
-            objects = sorted({terms.term(o) for o in preds[p]})
-            parts.append(f"{verb} " + f",\n{pad_o}".join(objects))
-        lines.append(f"{indent}{terms.term(s)} " + f" ;\n{pad_p}".join(parts) + " .\n")
-    return lines
+        pairs = by_subject.get(s)
+        if pairs is None:
+            pairs = by_subject[s] = []
+        pairs.append((_TYPE_KEY if p == RDF_TYPE else p, o))
+    term = terms.term
+    pad_p, pad_o = f" ;\n{indent}    ", f",\n{indent}        "
+    blocks: list[str] = []
+    for s in sorted(by_subject):
+        pairs = by_subject[s]
+        pairs.sort()
+        out = [indent, term(s)]
+        cur_p = None
+        for p, o in pairs:
+            if p != cur_p:
+                out += (pad_p if cur_p is not None else " ", "a" if p == _TYPE_KEY else term(p), " ", term(o))
+                cur_p = p
+            else:
+                out += (pad_o, term(o))
+        out.append(" .\n")
+        blocks.append("".join(out))
+    return blocks
 
 
 def _prologue(terms: _Terms, prefixes: Mapping[str, str]) -> str:
