@@ -85,14 +85,20 @@ class BuildResult:
         return self._graph(self.vocabulary_triples)
 
     def named_graphs(self) -> dict[str, Iterable[Triple]]:
-        return {str(ASSERTED_GRAPH): self.asserted_triples, str(INFERRED_GRAPH): self.inferred_triples,
-                str(VOCAB_GRAPH): self.vocabulary_triples}
+        return {
+            str(ASSERTED_GRAPH): self.asserted_triples,
+            str(INFERRED_GRAPH): self.inferred_triples,
+            str(VOCAB_GRAPH): self.vocabulary_triples,
+        }
 
     def dataset(self) -> Dataset:
         """The graphs as one dataset with named graphs (asserted, inferred, vocabularies)."""
         ds = bind_prefixes(Dataset(), self.base)
-        for name, graph in ((ASSERTED_GRAPH, self.asserted), (INFERRED_GRAPH, self.inferred),
-                            (VOCAB_GRAPH, self.vocabularies)):
+        for name, graph in (
+            (ASSERTED_GRAPH, self.asserted),
+            (INFERRED_GRAPH, self.inferred),
+            (VOCAB_GRAPH, self.vocabularies),
+        ):
             target = ds.graph(name)
             for triple in graph:
                 target.add(triple)
@@ -103,50 +109,51 @@ class BuildResult:
         return self._graph(self.asserted_triples | self.inferred_triples | self.vocabulary_triples)
 
 
-def reason(
-    per_record: list[list[Triple]], base: str, engine: str = "rules"
-) -> tuple[list[set[Triple]] | None, set[Triple], str]:
-    """Stage 4. (per-record inferred sets or None, the whole inferred set, the engine that ran).
+def reason(asserted: list[Triple], base: str, engine: str = "rules") -> tuple[set[Triple], str]:
+    """Stage 4. The inferred triples about the data, and the engine that ran.
 
-    With the rules engine and records whose inferences are local (the shipped ontology's case),
-    each record is reasoned on its own, which is what lets quarantine and incremental rebuilds
-    drop or swap one record's inferences. Otherwise the closure is taken over all the records.
+    The compiled rules give exactly owlrl's answer (minus closure noise) and hand over to owlrl
+    when the ontology uses a construct they do not support.
     """
     from . import rules
     from .reasoning import infer
 
-    asserted: set[Triple] = set()
-    for triples in per_record:
-        asserted.update(triples)
     if engine == "rules":
         try:
-            ruleset = rules.default_rules()
-            try:
-                parts = ruleset.infer_per_record(per_record, base)
-                return parts, ruleset.combine(parts, asserted, base), "rules"
-            except rules.NonLocalInference:
-                return None, ruleset.infer(asserted, base), "rules"
+            return rules.default_rules().infer(asserted, base), "rules"
         except rules.UnsupportedAxiom:
             pass  # the ontology needs more than the rules support: owlrl, the reference
-    inferred = infer(to_graph(asserted), base=base)
-    return None, graph_triples(inferred), "owlrl"
+    return graph_triples(infer(to_graph(asserted), base=base)), "owlrl"
 
 
-def validate(data: set[Triple], sources: dict[str, list[str]], engine: str = "fast") -> tuple[list[Result], str]:
-    """Stage 5. The SHACL results over asserted + inferred + vocabularies, and the engine that ran."""
+def validate(
+    parts: list[Iterable[Triple]], sources: dict[str, list[str]], engine: str = "fast"
+) -> tuple[list[Result], str]:
+    """Stage 5. The SHACL results over the data graph given in parts (asserted, inferred,
+    vocabularies), and the engine that ran."""
     from . import fastshacl
     from .validation import validate as shacl_validate
 
     if engine == "fast":
         try:
-            return fastshacl.validate_fast(data, sources=sources), "fast"
+            program = fastshacl.compile_shapes()
+            return program.validate(program.index(*parts), sources), "fast"
         except fastshacl.UnsupportedShape:
             pass  # pyshacl, the reference
-    return shacl_validate(to_graph(data), sources), "pyshacl"
+    graph = Graph()
+    for part in parts:
+        to_graph(part, graph)
+    return shacl_validate(graph, sources), "pyshacl"
 
 
-def build(data: Path | str | None = None, *, base: str = DEFAULT_BASE, progress: Progress = _quiet,
-          reasoner: str = "rules", validator: str = "fast") -> BuildResult:
+def build(
+    data: Path | str | None = None,
+    *,
+    base: str = DEFAULT_BASE,
+    progress: Progress = _quiet,
+    reasoner: str = "rules",
+    validator: str = "fast",
+) -> BuildResult:
     """Run the pipeline on ``data`` (a folder of YAML records, or a YAML/CSV/JSON file).
 
     Records that fail to load or normalise, or whose graph has SHACL violations, are quarantined:
@@ -168,37 +175,31 @@ def build(data: Path | str | None = None, *, base: str = DEFAULT_BASE, progress:
 
     progress(f"mapping {len(records)} records to RDF")
     per_record = [record_nt(rec, iris) for rec in records]
-    progress(f"reasoning (OWL 2 RL, {reasoner}) over {sum(map(len, per_record))} asserted triples")
-    parts, inferred, reasoned_by = reason(per_record, base, reasoner)
-    asserted = set().union(*per_record) if per_record else set()
+    asserted = [t for triples in per_record for t in triples]
+    progress(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} asserted triples")
+    inferred, reasoned_by = reason(asserted, base, reasoner)
     sources = subject_sources(records, iris)
     progress(f"validating (SHACL, {validator})")
-    shacl, validated_by = validate(asserted | inferred | vocabulary_triples(), sources, validator)
+    shacl, validated_by = validate([asserted, inferred, vocabulary_triples()], sources, validator)
     failing = {r.source for r in shacl if r.severity is Severity.ERROR and r.source}
     if failing:
         # Quarantine the records with violations and rebuild the graphs without them; their
         # results stay in the report.
         report.quarantined.extend(sorted(failing))
-        keep = [i for i, rec in enumerate(records) if rec.source not in failing]
         progress(f"quarantined {len(failing)} records with violations; rebuilding without them")
-        records = [records[i] for i in keep]
-        per_record = [per_record[i] for i in keep]
-        asserted = set().union(*per_record) if per_record else set()
-        if parts is not None:
-            from . import rules
-
-            parts = [parts[i] for i in keep]
-            inferred = rules.default_rules().combine(parts, asserted, base)
-        else:
-            parts, inferred, reasoned_by = reason(per_record, base, reasoner)
+        kept = [(rec, triples) for rec, triples in zip(records, per_record, strict=True) if rec.source not in failing]
+        records = [rec for rec, _ in kept]
+        asserted = [t for _, triples in kept for t in triples]
+        inferred, reasoned_by = reason(asserted, base, reasoner)
         sources = subject_sources(records, iris)
-        kept, validated_by = validate(asserted | inferred | vocabulary_triples(), sources, validator)
-        shacl = [r for r in shacl if r.source in failing] + kept
+        again, validated_by = validate([asserted, inferred, vocabulary_triples()], sources, validator)
+        shacl = [r for r in shacl if r.source in failing] + again
     report.add(shacl)
     report.built = len(records)
     progress(report.summary())
-    return BuildResult(records, asserted, inferred, report, sources, base,
-                       {"reason": reasoned_by, "validate": validated_by})
+    return BuildResult(
+        records, set(asserted), inferred, report, sources, base, {"reason": reasoned_by, "validate": validated_by}
+    )
 
 
 __all__ = ["REASONERS", "VALIDATORS", "BuildResult", "Result", "build", "reason", "validate"]
