@@ -179,7 +179,18 @@ class OxigraphStore:
                     graph.add((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
                 return QueryResult(graph=graph)
             names = [v.value for v in result.variables]
-            rows = [tuple(_from_ox(sol[v]) for v in result.variables) for sol in result]
+            # Values repeat a lot across rows (labels, countries): convert each distinct one once.
+            cache: dict = {}
+
+            def conv(term):
+                if term is None:
+                    return None
+                hit = cache.get(term)
+                if hit is None:
+                    hit = cache[term] = _from_ox(term)
+                return hit
+
+            rows = [tuple(conv(v) for v in sol) for sol in result]
             return QueryResult(names, rows)
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
