@@ -123,13 +123,15 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(run)
             stages = "  ".join(f"{k} {v:6.2f}s" for k, v in run["stages"].items())
             print(
-                f"{n:>7} cases  {reasoner:>5}/{validator:<7}  total {run['total']:7.2f}s  peak {run['peak_mb']:7.0f} MB  "
+                f"{n:>7} cases  {reasoner:>5}/{validator:<7}  total {run['total']:7.2f}s  "
+                f"peak {run['peak_mb']:7.0f} MB  "
                 f"{run['asserted']} asserted, {run['inferred']} inferred\n         {stages}",
                 flush=True,
             )
             for name, (bare, ours) in run.get("queries", {}).items():
                 print(
-                    f"         query {name:<34} bare {bare:7.3f}s  opsi-kg {ours:7.3f}s  ratio {ours / max(bare, 1e-6):5.2f}"
+                    f"         query {name:<34} bare {bare:7.3f}s  opsi-kg {ours:7.3f}s  "
+                    f"ratio {ours / max(bare, 1e-6):5.2f}"
                 )
     fast = {r["cases"]: r for r in runs if r["reasoner"] == "rules"}
     for r in runs:
