@@ -70,7 +70,10 @@ class Report:
     def iter_results(self, min_severity: Severity = Severity.INFO) -> Iterator[Result]:
         """Results at or above ``min_severity``, sorted by source, then severity (worst first)."""
         chosen = (r for r in self.results if r.severity >= min_severity)
-        yield from sorted(chosen, key=lambda r: (r.source, -r.severity, r.field, r.message, r.focus_node, r.path, r.value, r.source_shape))
+        yield from sorted(
+            chosen,
+            key=lambda r: (r.source, -r.severity, r.field, r.message, r.focus_node, r.path, r.value, r.source_shape),
+        )
 
     def count(self, severity: Severity) -> int:
         return sum(1 for r in self.results if r.severity == severity)

@@ -17,7 +17,9 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--regen", action="store_true", help="rewrite golden files (expected.ttl, expected rows) from the code")
+    parser.addoption(
+        "--regen", action="store_true", help="rewrite golden files (expected.ttl, expected rows) from the code"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -28,9 +28,24 @@ BAD = {
     "bad-year": ("old.yaml", {"title": "T", "year": 1850}, "year", "outside 1900.."),
     "future-year": ("future.yaml", {"title": "T", "year": 2999}, "year", "outside 1900.."),
     "not-a-year": ("word.yaml", {"title": "T", "year": "sometime"}, "year", "not a year"),
-    "duplicate-id": ("zz-duplicate.yaml", {"id": "a-good-case", "title": "Another"}, "id", "duplicate case id 'a-good-case': already used by cases/good.yaml"),
-    "actor-without-name": ("nameless.yaml", {"title": "T", "actors": [{"role": "lead"}]}, "actors[1].name", "an actor needs a name"),
-    "bad-role": ("role.yaml", {"title": "T", "actors": [{"name": "X", "role": "leader"}]}, "actors[1].role", "unknown role 'leader'"),
+    "duplicate-id": (
+        "zz-duplicate.yaml",
+        {"id": "a-good-case", "title": "Another"},
+        "id",
+        "duplicate case id 'a-good-case': already used by cases/good.yaml",
+    ),
+    "actor-without-name": (
+        "nameless.yaml",
+        {"title": "T", "actors": [{"role": "lead"}]},
+        "actors[1].name",
+        "an actor needs a name",
+    ),
+    "bad-role": (
+        "role.yaml",
+        {"title": "T", "actors": [{"name": "X", "role": "leader"}]},
+        "actors[1].role",
+        "unknown role 'leader'",
+    ),
     "not-a-mapping": ("list.yaml", "- just\n- a list\n", "", "expected a mapping"),
     "bad-sdg": ("sdg.yaml", {"title": "T", "sdgs": [18]}, "sdgs", "1 to 17"),
 }

@@ -32,7 +32,14 @@ def test_build_writes_every_export(tmp_path):
     code, out, err = run("build", "--data", DATA, "--out", str(tmp_path), "-q")
     assert code == 0, err
     assert "read 5 records: 5 built, 0 quarantined" in out
-    for name in ("opsi-kg.ttl", "opsi-kg.nt", "opsi-kg.jsonld", "opsi-kg.trig", "validation-report.md", "validation-report.ttl"):
+    for name in (
+        "opsi-kg.ttl",
+        "opsi-kg.nt",
+        "opsi-kg.jsonld",
+        "opsi-kg.trig",
+        "validation-report.md",
+        "validation-report.ttl",
+    ):
         assert (tmp_path / name).stat().st_size > 0, name
     Graph().parse(tmp_path / "opsi-kg.ttl")
 
@@ -42,7 +49,9 @@ def test_build_shows_progress_on_stderr(tmp_path):
     assert "[INFO] loading records" in err and "[INFO] reasoning" in err and "[INFO] validating" in err
 
 
-@pytest.mark.parametrize("fmt, marker", [("text", "cases/epsilon.yaml"), ("md", "# Validation report"), ("ttl", "sh:ValidationReport")])
+@pytest.mark.parametrize(
+    "fmt, marker", [("text", "cases/epsilon.yaml"), ("md", "# Validation report"), ("ttl", "sh:ValidationReport")]
+)
 def test_validate_formats(fmt, marker):
     code, out, _ = run("validate", "--data", DATA, "--format", fmt, "-q")
     assert code == 0
@@ -79,10 +88,14 @@ def test_query_run_formats(fmt):
 
 
 def test_query_run_with_a_parameter():
-    code, out, _ = run("query", "run", "cases-in-region", "--param", "region=european-union", "--data", DATA, "--format", "csv", "-q")
+    code, out, _ = run(
+        "query", "run", "cases-in-region", "--param", "region=european-union", "--data", DATA, "--format", "csv", "-q"
+    )
     assert code == 0
     assert [r["case"] for r in csv.DictReader(io.StringIO(out))] == [
-        "https://w3id.org/opsi-kg/id/case/alpha", "https://w3id.org/opsi-kg/id/case/gamma"]
+        "https://w3id.org/opsi-kg/id/case/alpha",
+        "https://w3id.org/opsi-kg/id/case/gamma",
+    ]
 
 
 def test_query_run_bad_parameter_is_a_usage_error():

@@ -30,8 +30,11 @@ def test_every_saved_query_is_in_the_readme():
 
 def test_every_shape_is_in_the_validation_doc():
     doc = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
-    missing = [str(s).rsplit("#", 1)[-1] for s in shapes_graph().subjects(RDF.type, SH.PropertyShape)
-               if f"shape:{str(s).rsplit('#', 1)[-1]}`" not in doc and str(s).startswith("https://w3id.org/opsi-kg/shapes#")]
+    missing = [
+        str(s).rsplit("#", 1)[-1]
+        for s in shapes_graph().subjects(RDF.type, SH.PropertyShape)
+        if f"shape:{str(s).rsplit('#', 1)[-1]}`" not in doc and str(s).startswith("https://w3id.org/opsi-kg/shapes#")
+    ]
     assert not missing, f"docs/validation.md does not list: {missing}"
 
 
@@ -39,5 +42,7 @@ def test_every_ontology_term_is_in_the_model_doc():
     from tests.test_ontology import DEFINED
 
     doc = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
-    missing = [str(t).rsplit("#", 1)[-1] for t in DEFINED if "#" in str(t) and f"opsi:{str(t).rsplit('#', 1)[-1]}" not in doc]
+    missing = [
+        str(t).rsplit("#", 1)[-1] for t in DEFINED if "#" in str(t) and f"opsi:{str(t).rsplit('#', 1)[-1]}" not in doc
+    ]
     assert not missing, f"docs/model.md does not describe: {missing}"

@@ -72,7 +72,9 @@ def test_citizen_participation_has_the_narrower_themes_the_issue_names():
     assert {"participatory-budgeting", "e-participation", "deliberation"} <= narrower
 
 
-@pytest.mark.parametrize("tag", ["citizen-engagement", "participation", "open-data", "artificial-intelligence-ai", "Open Data", "AI"])
+@pytest.mark.parametrize(
+    "tag", ["citizen-engagement", "participation", "open-data", "artificial-intelligence-ai", "Open Data", "AI"]
+)
 def test_opsi_tags_resolve_to_themes(tag):
     assert vocabulary().themes.resolve(tag) is not None
 
@@ -84,8 +86,21 @@ def test_western_balkans_members():
     assert codes == {"ALB", "BIH", "1A0", "MNE", "MKD", "SRB"}
 
 
-@pytest.mark.parametrize("text, code", [("France", "FRA"), ("FR", "FRA"), ("fra", "FRA"), ("Korea", "KOR"), ("Türkiye", "TUR"),
-                                        ("Turkey", "TUR"), ("UK", "GBR"), ("Kosovo", "1A0"), ("XK", "1A0"), ("Côte d'Ivoire", "CIV")])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("France", "FRA"),
+        ("FR", "FRA"),
+        ("fra", "FRA"),
+        ("Korea", "KOR"),
+        ("Türkiye", "TUR"),
+        ("Turkey", "TUR"),
+        ("UK", "GBR"),
+        ("Kosovo", "1A0"),
+        ("XK", "1A0"),
+        ("Côte d'Ivoire", "CIV"),
+    ],
+)
 def test_country_spellings(text, code):
     concept = vocabulary().countries.resolve(text)
     assert concept is not None and str(concept).endswith("/" + code), (text, concept)

@@ -9,8 +9,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS
 from opsi_kg.namespaces import COUNTRY, OPSI, REGION, SCHEMA, THEME, Iris
 from opsi_kg.reasoning import infer, is_noise
 
-I = Iris()
-CASE, ACTOR = I.case("c"), I.actor("a")
+IRIS = Iris()
+CASE, ACTOR = IRIS.case("c"), IRIS.actor("a")
 
 
 def _infer(*triples) -> Graph:

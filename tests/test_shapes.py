@@ -20,7 +20,9 @@ def _split(path: Path) -> tuple[Graph, set[tuple[str, str, str, str]]]:
     g = Graph().parse(path, format="turtle")
     expected = set()
     for result in g.objects(EXPECTED, SH.result):
-        expected.add(tuple(str(g.value(result, p)) for p in (SH.focusNode, SH.resultPath, SH.resultSeverity, SH.sourceShape)))
+        expected.add(
+            tuple(str(g.value(result, p)) for p in (SH.focusNode, SH.resultPath, SH.resultSeverity, SH.sourceShape))
+        )
     report_nodes = {EXPECTED, *g.objects(EXPECTED, SH.result)}
     data = Graph()
     for t in g:
@@ -35,7 +37,9 @@ def _split(path: Path) -> tuple[Graph, set[tuple[str, str, str, str]]]:
 def test_shapes_report_what_the_file_expects(path):
     data, expected = _split(path)
     results = validate(data)
-    got = {(r.focus_node, r.path, f"http://www.w3.org/ns/shacl#{r.severity.shacl_name}", r.source_shape) for r in results}
+    got = {
+        (r.focus_node, r.path, f"http://www.w3.org/ns/shacl#{r.severity.shacl_name}", r.source_shape) for r in results
+    }
     assert got == expected
 
 
@@ -56,11 +60,15 @@ def test_every_property_shape_is_exercised_by_a_test_file():
         fired |= {shape for *_, shape in expected}
     declared = {str(s) for s in shapes_graph().subjects(RDF.type, SH.PropertyShape)}
     # Shapes that can only pass on data the mapping writes are exercised by case-conforms.ttl.
-    never = declared - fired - {
-        "https://w3id.org/opsi-kg/shapes#CaseShape-involves",
-        "https://w3id.org/opsi-kg/shapes#CaseShape-award",
-        "https://w3id.org/opsi-kg/shapes#ActorShape-country",
-    }
+    never = (
+        declared
+        - fired
+        - {
+            "https://w3id.org/opsi-kg/shapes#CaseShape-involves",
+            "https://w3id.org/opsi-kg/shapes#CaseShape-award",
+            "https://w3id.org/opsi-kg/shapes#ActorShape-country",
+        }
+    )
     assert not never, f"no failing test data for {sorted(never)}"
 
 
