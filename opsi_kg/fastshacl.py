@@ -30,7 +30,7 @@ from rdflib.term import BNode
 
 from .namespaces import compact
 from .report import Result, Severity
-from .rules import Triple, _gc_paused, _unquote, from_nt, graph_triples, to_nt
+from .terms import Triple, _unquote, from_nt, gc_paused, graph_triples, to_nt
 
 TYPE = to_nt(RDF.type)
 SUBCLASS = to_nt(RDFS.subClassOf)
@@ -552,7 +552,7 @@ class ShapesProgram:
     def index(self, *parts: Iterable[Triple] | Graph) -> DataIndex:
         """Index the data graph (the union of ``parts``) for these shapes."""
         index = DataIndex(self.forward, self.backward, None if self.all_types else self.classes)
-        with _gc_paused():
+        with gc_paused():
             for part in parts:
                 index.add(part)
         return index
@@ -577,7 +577,7 @@ class ShapesProgram:
         """Validate ``data``; with ``focus`` (N-Triples IRIs), only results on those focus nodes."""
         if not isinstance(data, DataIndex):
             data = self.index(data)
-        with _gc_paused():
+        with gc_paused():
             return self._validate(data, sources or {}, focus)
 
     def _validate(self, data: DataIndex, sources: Mapping[str, list[str]], focus) -> list[Result]:

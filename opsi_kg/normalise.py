@@ -17,15 +17,18 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rdflib import URIRef
 
 from .records import RawRecord
 from .report import Result, Severity
-from .vocab import ConceptIndex, Vocabulary, key, vocabulary
+from .terms import gc_paused  # noqa: F401  (re-exported for the importer)
+from .vocab import ConceptIndex, Vocabulary, key, quoted, vocabulary
 
 FIELDS = (
     "id",
@@ -45,7 +48,9 @@ FIELDS = (
 # CSV spreads the actors over three columns, one per role.
 ROLE_COLUMNS = {"lead_actors": "lead", "partner_actors": "partner", "funder_actors": "funder"}
 ROLES = ("lead", "partner", "funder")
+_KNOWN_FIELDS = frozenset(FIELDS) | frozenset(ROLE_COLUMNS)
 ACTOR_FIELDS = ("name", "role", "type", "country")
+_ACTOR_FIELD_SET = frozenset(ACTOR_FIELDS)
 MIN_YEAR = 1900
 MONTHS = {
     m: i
@@ -70,6 +75,7 @@ MONTHS = {
 _ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[^()]{2,15})\)\s*$")
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 MAX_SLUG = 80
+_SPACES = re.compile(r"[ \t]+")
 
 
 def slugify(text: str) -> str:
@@ -84,7 +90,14 @@ def slugify(text: str) -> str:
 
 
 def next_year() -> int:
-    return _dt.date.today().year + 1
+    """The latest year of launch accepted (next year: cases are announced before they start)."""
+    now = time.time()
+    if now - _NEXT_YEAR[0] > 60:  # the clock is read once a minute, not once a record
+        _NEXT_YEAR[:] = [now, time.localtime(now).tm_year + 1]
+    return int(_NEXT_YEAR[1])
+
+
+_NEXT_YEAR: list[float] = [0.0, 0.0]
 
 
 def parse_year(value: Any) -> int | None:
@@ -103,19 +116,28 @@ def parse_year(value: Any) -> int | None:
         return value.year
     if not isinstance(value, str):
         return None
-    text = value.strip()
-    if m := re.fullmatch(r"(\d{4})(?:\.0)?", text):
+    return _year_text(value.strip()) if len(value) < 100 else None
+
+
+_YEAR = re.compile(r"(\d{4})(?:\.0)?")
+_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ].*)?")
+_MONTH_YEAR = re.compile(r"([A-Za-z]+)\.?,?\s+(\d{4})")
+
+
+@lru_cache(maxsize=4096)
+def _year_text(text: str) -> int | None:
+    if m := _YEAR.fullmatch(text):
         return int(m.group(1))
-    if m := re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ].*)?", text):
+    if m := _DATE.fullmatch(text):
         return int(m.group(1)) if 1 <= int(m.group(2)) <= 12 else None
-    if m := re.fullmatch(r"([A-Za-z]+)\.?,?\s+(\d{4})", text):
+    if m := _MONTH_YEAR.fullmatch(text):
         word = m.group(1).lower()
         if any(name.startswith(word) for name in MONTHS) and len(word) >= 3:
             return int(m.group(2))
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A normalisation decision: which raw value of which field became which IRI."""
 
@@ -124,7 +146,7 @@ class Link:
     target: URIRef
 
 
-@dataclass
+@dataclass(slots=True)
 class Actor:
     slug: str
     name: str
@@ -136,14 +158,14 @@ class Actor:
     field: str = ""  # the record field it was written in, e.g. "actors[2].name" or "lead_actors"
 
 
-@dataclass
+@dataclass(slots=True)
 class Award:
     slug: str
     name: str
     year: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # many of these in a large import
 class CaseRecord:
     """A normalised case, ready to map."""
 
@@ -214,8 +236,22 @@ def _text(chk: _Checker, data: dict, fld: str) -> str | None:
 
 def _clean(text: str) -> str:
     """Collapse whitespace and drop control characters (they are not allowed in RDF literals)."""
-    text = "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)
-    return re.sub(r"[ \t]+", " ", text).strip()
+    if len(text) <= 100:  # names and codes, which repeat across an import
+        return _clean_short(text)
+    return _clean_text(text)
+
+
+@lru_cache(maxsize=1 << 15)
+def _clean_short(text: str) -> str:
+    return _clean_text(text)
+
+
+def _clean_text(text: str) -> str:
+    if text.isprintable():  # the common case: the only whitespace is " "
+        return " ".join(text.split())
+    if not text.replace("\n", "").replace("\t", "").isprintable():
+        text = "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def _values(chk: _Checker, data: dict, fld: str) -> list[Any]:
@@ -241,7 +277,8 @@ def _country_values(chk: _Checker, data: dict, vocab: Vocabulary) -> list[Any]:
         if isinstance(value, str) and "," in value and vocab.countries.resolve(value) is None:
             parts = [p.strip() for p in value.split(",") if p.strip()]
             if len(parts) > 1 and all(vocab.countries.resolve(p) is not None for p in parts):
-                chk.warn("countries", f"{_clean(value)!r} read as {len(parts)} countries: separate values with ';'", value)
+                message = f"{_clean(value)!r} read as {len(parts)} countries: separate values with ';'"
+                chk.warn("countries", message, value)
                 out.extend(parts)
                 continue
         out.append(value)
@@ -255,22 +292,41 @@ def _resolve(
         chk.error(fld, f"expected a {index.kind} name, found a {type(raw).__name__}", raw)
         return None
     text = _clean(str(raw))
-    concept = index.resolve(text)
+    concept, message = _decide(index, text)
     if concept is None:
-        if key(text) in index.ambiguous:
-            labels = sorted(index.labels.get(c, str(c)) for c in index.ambiguous[key(text)])
-            message = f"ambiguous {index.kind} {text!r}: could be {' or '.join(labels)}"
-        else:
-            message = index.explain_unknown(text)
         (chk.error if severity is Severity.ERROR else chk.warn)(fld, message, text)
         return None
-    label = index.labels.get(concept, "")
-    if key(text) != key(label) and key(text) != key(concept.rsplit("/", 1)[-1]):
-        chk.info(fld, f"{text!r} -> {label} ({concept.rsplit('/', 1)[-1]})", text)
+    if message:
+        chk.info(fld, message, text)
     links.append(Link(fld, text, concept))
     return concept
 
 
+def _decide(index: ConceptIndex, text: str) -> tuple[URIRef | None, str]:
+    """(concept, "" or the INFO message) or (None, the problem), remembered per index: the same
+    values come back on many rows of an import."""
+    found = index.memo.get(text)
+    if found is not None:
+        return found
+    concept = index.resolve(text)
+    message = ""
+    if concept is None:
+        if key(text) in index.ambiguous:
+            labels = sorted(index.labels.get(c, str(c)) for c in index.ambiguous[key(text)])
+            message = f"ambiguous {index.kind} {quoted(text)}: could be {' or '.join(labels)}"
+        else:
+            message = index.explain_unknown(text)
+    else:
+        label = index.labels.get(concept, "")
+        if key(text) != key(label) and key(text) != key(concept.rsplit("/", 1)[-1]):
+            message = f"{text!r} -> {label} ({concept.rsplit('/', 1)[-1]})"
+    if len(index.memo) > 50_000:
+        index.memo.clear()
+    index.memo[text] = (concept, message)
+    return concept, message
+
+
+@lru_cache(maxsize=1 << 14)
 def split_acronym(name: str) -> tuple[str, str | None]:
     """``"Office for National Statistics (ONS)"`` -> ``("Office for National Statistics", "ONS")``."""
     m = _ACRONYM.match(name)
@@ -313,6 +369,7 @@ class ActorRegistry:
         self.acronyms: dict[str, str] = {}  # acronym key -> name key
         self.ambiguous: dict[str, set[str]] = {}  # acronym key -> the name keys that carry it
         self.learned: dict[str, tuple[str, str | None]] = {}  # name key -> (first full spelling, acronym)
+        self._resolved: dict[str, tuple[str, str, str | None, bool]] = {}  # stable once a name is seen
 
     def learn(self, names: Iterable[str]) -> None:
         for name in names:
@@ -333,6 +390,8 @@ class ActorRegistry:
     def resolve(self, name: str) -> tuple[str, str, str | None, bool]:
         """(slug, label, acronym, merged) for a written name; merged when it is not written the way
         the actor is named (``label (ACRONYM)``), i.e. when it joined a spelling seen elsewhere."""
+        if name in self._resolved:
+            return self._resolved[name]
         base, acronym = split_acronym(name)
         k = actor_key(base)
         if acronym is None and key(base) in self.acronyms and key(base) not in self.ambiguous:
@@ -343,7 +402,8 @@ class ActorRegistry:
             label, known = self.learned.get(k, (base, acronym))
             self.by_key[k] = (slugify(label), label, known)
         slug, label, known = self.by_key[k]
-        return slug, label, known or acronym, name != canonical_name(label, known)
+        found = self._resolved[name] = (slug, label, known or acronym, name != canonical_name(label, known))
+        return found
 
 
 def canonical_name(label: str, acronym: str | None) -> str:
@@ -362,8 +422,9 @@ def _actors(chk: _Checker, data: dict, vocab: Vocabulary, registry: ActorRegistr
         if not isinstance(entry, dict):
             chk.error(fld, f"expected an actor (name, role, type, country), found a {type(entry).__name__}", entry)
             continue
-        for unknown in sorted(set(map(str, entry)) - set(ACTOR_FIELDS)):
-            chk.warn(f"{fld}.{unknown}", f"unknown actor field {unknown!r} (known: {', '.join(ACTOR_FIELDS)})")
+        if fld not in ROLE_COLUMNS:  # entries of the role columns are made here: {name, role}
+            for unknown in sorted(set(map(str, entry)) - _ACTOR_FIELD_SET):
+                chk.warn(f"{fld}.{unknown}", f"unknown actor field {unknown!r} (known: {', '.join(ACTOR_FIELDS)})")
         name = entry.get("name")
         if not isinstance(name, str) or not _clean(name):
             chk.error(f"{fld}.name", "an actor needs a name", name)
@@ -376,7 +437,7 @@ def _actors(chk: _Checker, data: dict, vocab: Vocabulary, registry: ActorRegistr
         role = str(role).strip().lower()
         if role not in ROLES:
             close = [r for r in ROLES if r.startswith(role[:3])] or list(ROLES)
-            chk.error(f"{fld}.role", f"unknown role {role!r}: use {' or '.join(close)}", role)
+            chk.error(f"{fld}.role", f"unknown role {quoted(role)}: use {' or '.join(close)}", role)
             continue
         if registry.is_ambiguous(name):
             chk.warn(f"{fld}.name", f"{name!r} is the acronym of more than one organisation here: kept apart", name)
@@ -384,10 +445,11 @@ def _actors(chk: _Checker, data: dict, vocab: Vocabulary, registry: ActorRegistr
         if merged:
             chk.info(f"{fld}.name", f"{name!r} merged with actor {canonical_name(label, acronym)!r} ({slug})", name)
         actor = Actor(slug, label, role, acronym, written=name, field=fld if fld in ROLE_COLUMNS else f"{fld}.name")
-        if entry.get("type") not in (None, ""):
-            actor.type = _resolve(chk, vocab.actor_types, f"{fld}.type", entry["type"], links)
-        if entry.get("country") not in (None, ""):
-            actor.country = _resolve(chk, vocab.countries, f"{fld}.country", entry["country"], links)
+        if "type" in entry or "country" in entry:
+            if entry.get("type") not in (None, ""):
+                actor.type = _resolve(chk, vocab.actor_types, f"{fld}.type", entry["type"], links)
+            if entry.get("country") not in (None, ""):
+                actor.country = _resolve(chk, vocab.countries, f"{fld}.country", entry["country"], links)
         actors.append(actor)
     return actors
 
@@ -428,9 +490,8 @@ def normalise(
         chk.error("", raw.error or "the record could not be read")
         return None, chk.results
     data = raw.data
-    known = set(FIELDS) | set(ROLE_COLUMNS)
-    for unknown in sorted(set(data) - known):
-        close = _close(unknown, known)
+    for unknown in sorted(set(data) - _KNOWN_FIELDS):
+        close = _close(unknown, _KNOWN_FIELDS)
         chk.warn(unknown, f"unknown field {unknown!r} ignored" + (f": did you mean {close}?" if close else ""))
 
     links: list[Link] = []
@@ -439,7 +500,7 @@ def normalise(
     if given_id is not None:
         slug = slugify(given_id)
         if slug != given_id:
-            chk.warn("id", f"id {given_id!r} is not a slug: using {slug!r}", given_id)
+            chk.warn("id", f"id {quoted(given_id)} is not a slug: using {slug!r}", given_id)
     elif title:
         slug = slugify(title)
     else:
@@ -448,10 +509,11 @@ def normalise(
     rec.summary = _text(chk, data, "summary")
     rec.city = _text(chk, data, "city")
     for value in _country_values(chk, data, vocab):
-        if isinstance(value, str) and vocab.countries.resolve(value) is None:
+        if isinstance(value, str) and _decide(vocab.countries, _clean(value))[0] is None:
             region = vocab.regions.resolve(value)
             if region is not None:
-                chk.warn("countries", f"{_clean(value)!r} is a region, not a country: linked as the case's region", value)
+                message = f"{_clean(value)!r} is a region, not a country: linked as the case's region"
+                chk.warn("countries", message, value)
                 if region not in rec.regions:
                     rec.regions.append(region)
                 links.append(Link("countries", _clean(value), region))
@@ -486,7 +548,7 @@ def normalise(
                 word = _clean(str(value))
                 if word and word not in rec.keywords:
                     rec.keywords.append(word)
-                    chk.info("themes", f"{word!r} kept on the case as a keyword", word)
+                    chk.info("themes", f"{quoted(word)} kept on the case as a keyword", word)
         elif concept not in rec.themes:
             rec.themes.append(concept)
     rec.awards = _awards(chk, data)
@@ -532,20 +594,23 @@ def _close(word: str, options: Iterable[str]) -> str | None:
 
 
 def _all_actor_names(raws: Iterable[RawRecord]) -> Iterator[str]:
+    """Every organisation name of the input, cleaned as :func:`normalise` cleans it (any shape
+    of field is read without error: the errors are :func:`normalise`'s to report)."""
     for raw in raws:
-        if not raw.data:
+        if not isinstance(raw.data, dict):
             continue
-        for entry in raw.data.get("actors") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                yield entry["name"]
-            elif isinstance(entry, str):
-                yield entry
-        for column in ROLE_COLUMNS:
-            cell = raw.data.get(column)
-            if isinstance(cell, str):
-                yield from (n.strip() for n in cell.split(";"))
-            elif isinstance(cell, list):
-                yield from (n for n in cell if isinstance(n, str))
+        for fld in ("actors", *ROLE_COLUMNS):
+            value = raw.data.get(fld)
+            if isinstance(value, str):
+                entries: list[Any] = value.split(";")
+            elif isinstance(value, (list, tuple)):
+                entries = list(value)
+            else:
+                entries = [value]
+            for entry in entries:
+                name = entry.get("name") if isinstance(entry, dict) else entry
+                if isinstance(name, str) and name.strip():
+                    yield _clean(name)
 
 
 def normalise_all(
@@ -556,6 +621,13 @@ def normalise_all(
     Returns (records kept, results, quarantined sources, number read). A duplicate case id
     quarantines the later record (in source order) and names the earlier one.
     """
+    with gc_paused():
+        return _normalise_all(raws, vocab)
+
+
+def _normalise_all(
+    raws: Iterable[RawRecord], vocab: Vocabulary | None
+) -> tuple[list[CaseRecord], list[Result], list[str], int]:
     raws = list(raws)
     registry = ActorRegistry()
     registry.learn(_all_actor_names(raws))

@@ -30,7 +30,7 @@ from .normalise import CaseRecord, normalise_all
 from .records import load_records
 from .report import Report, Result, Severity
 from .resources import default_data
-from .terms import Triple, graph_triples, to_graph
+from .terms import Triple, gc_paused, graph_triples, to_graph
 from .vocab import vocabulary
 
 Progress = Callable[[str], None]
@@ -165,7 +165,8 @@ def build(
     data = Path(data) if data is not None else default_data()
     iris = Iris(base)
     progress(f"loading records from {data}")
-    raws = list(load_records(data))
+    with gc_paused():
+        raws = list(load_records(data))
     vocab = vocabulary()
     progress(f"normalising {len(raws)} records")
     records, results, quarantined, read = normalise_all(raws, vocab)
@@ -174,8 +175,9 @@ def build(
     report.quarantined.extend(quarantined)
 
     progress(f"mapping {len(records)} records to RDF")
-    per_record = [record_nt(rec, iris) for rec in records]
-    asserted = [t for triples in per_record for t in triples]
+    with gc_paused():
+        per_record = [record_nt(rec, iris) for rec in records]
+        asserted = [t for triples in per_record for t in triples]
     progress(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} asserted triples")
     inferred, reasoned_by = reason(asserted, base, reasoner)
     sources = subject_sources(records, iris)

@@ -33,120 +33,21 @@ semi-naively over an index of the joinable predicates (data ∪ the vocabulary c
 
 from __future__ import annotations
 
-import gc
-import re
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
 from .namespaces import DEFAULT_BASE
 from .reasoning import DATA_KINDS, META_NAMESPACES, NOISE_TYPES
-
-Term = str
-Triple = tuple[str, str, str]
+from .terms import Term, Triple, _unquote, from_nt, gc_paused, graph_triples, to_graph, to_nt  # noqa: F401
 
 # ---------------------------------------------------------------------------------------------
 # Terms: rdflib <-> N-Triples strings
 # ---------------------------------------------------------------------------------------------
-
-
-def _quote(lexical: str) -> str:
-    # Exactly what rdflib's N-Triples serializer writes (rdflib.plugins.serializers.nt).
-    escaped = lexical.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
-    return f'"{escaped}"'
-
-
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
-_SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-
-
-def _unescape_match(m: re.Match) -> str:
-    if m.group(1) or m.group(2):
-        return chr(int(m.group(1) or m.group(2), 16))
-    return _SIMPLE_ESCAPES.get(m.group(3), m.group(0))
-
-
-def _unquote(body: str) -> str:
-    return _ESCAPE.sub(_unescape_match, body) if "\\" in body else body
-
-
-def to_nt(term) -> Term:
-    """The N-Triples form of an rdflib term (what rdflib's ``nt`` serializer writes).
-
-    >>> to_nt(Literal("a \\"b\\"\\n", lang="en")), to_nt(URIRef("http://x/y"))
-    ('"a \\\\"b\\\\"\\\\n"@en', '<http://x/y>')
-    """
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        quoted = _quote(str(term))
-        if term.language:
-            return f"{quoted}@{term.language}"
-        if term.datatype:
-            return f"{quoted}^^<{term.datatype}>"
-        return quoted
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def from_nt(text: Term):
-    """The rdflib term of an N-Triples term string (the inverse of :func:`to_nt`).
-
-    >>> from_nt('"2019"^^<http://www.w3.org/2001/XMLSchema#gYear>').datatype
-    rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#gYear')
-    """
-    first = text[:1]
-    if first == "<":
-        return URIRef(text[1:-1])
-    if first == '"':
-        end = text.rindex('"')
-        lexical = _unquote(text[1:end])
-        rest = text[end + 1 :]
-        if not rest:
-            return Literal(lexical)
-        if rest[0] == "@":
-            return Literal(lexical, lang=rest[1:])
-        if rest.startswith("^^<") and rest.endswith(">"):
-            return Literal(lexical, datatype=URIRef(rest[3:-1]))
-    elif first == "_" and text.startswith("_:"):
-        return BNode(text[2:])
-    raise ValueError(f"not an N-Triples term: {text!r}")
-
-
-def graph_triples(graph: Iterable) -> set[Triple]:
-    """The triples of an rdflib graph (or any iterable of rdflib triples) as N-Triples strings."""
-    cache: dict = {}
-    out = set()
-    for triple in graph:
-        row = []
-        for term in triple:
-            nt = cache.get(term)
-            if nt is None:
-                nt = cache[term] = to_nt(term)
-            row.append(nt)
-        out.add(tuple(row))
-    return out
-
-
-def to_graph(triples: Iterable[Triple], graph: Graph | None = None) -> Graph:
-    """Add N-Triples-string triples to ``graph`` (a new one by default) as rdflib terms."""
-    graph = Graph() if graph is None else graph
-    cache: dict[str, object] = {}
-    for triple in triples:
-        row = []
-        for nt in triple:
-            term = cache.get(nt)
-            if term is None:
-                term = cache[nt] = from_nt(nt)
-            row.append(term)
-        graph.add(tuple(row))
-    return graph
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,18 +133,6 @@ HARMLESS_CLASSES = frozenset(
 _META_PREFIXES = tuple("<" + ns for ns in (_RDF, _RDFS, _OWL, _XSD))
 _META_PREFIXES_NOISE = tuple("<" + ns for ns in META_NAMESPACES)  # subjects that make a triple noise
 _FIRST, _THIRD = itemgetter(0), itemgetter(2)
-
-
-@contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector: building millions of tuples makes it rescan them all."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _NOISE_TYPES = frozenset(f"<{t}>" for t in NOISE_TYPES)
@@ -774,7 +663,7 @@ class RuleSet:
         triples in the data (sub-classes, property axioms, ...) recompile the rules with them;
         unsupported constructs raise :class:`UnsupportedAxiom`.
         """
-        with _gc_paused():
+        with gc_paused():
             if not isinstance(triples, (set, frozenset, list, tuple)):
                 triples = list(triples)
             st = self._state(base)
@@ -835,7 +724,7 @@ class RuleSet:
         local: the caller then runs :meth:`infer` over all the records.
         """
         results = []
-        with _gc_paused():
+        with gc_paused():
             for rec in records:
                 inferred, local = self.infer_record(rec, base)
                 if strict and not local:
@@ -851,7 +740,7 @@ class RuleSet:
         The union of the records' sets, plus what the vocabularies entail alone (minus noise),
         minus every asserted triple (one record may infer what another asserts).
         """
-        with _gc_paused():
+        with gc_paused():
             st = self._state(base)
             out: set[Triple] = set()
             for part in per_record:

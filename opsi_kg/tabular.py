@@ -99,7 +99,9 @@ def split_cell(text: str) -> list[str]:
     >>> split_cell(" Korea ;UK;; \\nTürkiye ")
     ['Korea', 'UK', 'Türkiye']
     """
-    return [v.strip() for v in _SPLIT.split(text) if v.strip()]
+    if ";" not in text and "\n" not in text and "\r" not in text:
+        return [] if blank(text) else [text.strip()]
+    return [v.strip() for v in _SPLIT.split(text) if not blank(v)]
 
 
 def award_entry(value: Any) -> Any:
@@ -113,6 +115,18 @@ def award_entry(value: Any) -> Any:
         if m:
             return {"name": m.group("name"), "year": int(m.group("year"))}
     return value
+
+
+def blank(text: str) -> bool:
+    """True for a cell with nothing to read: empty, spaces, or only control characters.
+
+    >>> blank(" \\x00\\t"), blank("x")
+    (True, False)
+    """
+    stripped = text.strip()
+    if not stripped or stripped.isprintable():
+        return not stripped
+    return not any(c.isprintable() and not c.isspace() for c in stripped)
 
 
 def _close(word: str) -> str | None:
@@ -231,25 +245,27 @@ def read_text(text: str, shown: str, encoding: str = "utf-8") -> Iterator[TableR
     csv.field_size_limit(max(old_limit, len(text) + 1))  # no cell is refused for its size
     try:
         rows = _csv_rows(reader, lines, delimiter)
-        header_line, header = next(rows, (0, None))
+        header_line, header, _ = next(rows, (0, None, ""))
         if header is None:
             raise InputError(f"{shown}: the file is empty: expected a header row naming the columns")
         header_source = f"{shown}:{header_line}"
         names = [column_name(h) for h in header]
         _check_header(shown, header_line, names, delimiter)
         notes = _header_notes(header_source, names, delimiter, encoding)
-        for line, cells in rows:
-            row = _csv_row(f"{shown}:{line}", f"{stem}-{line}", names, cells, lines.current, delimiter)
-            if row is None:
-                continue
+        for line, cells, problem in rows:
+            source = f"{shown}:{line}"
+            if cells is None:
+                row = TableRow(source, {}, None, f"{stem}-{line}", [("", f"the row cannot be read as CSV: {problem}")])
+            else:
+                row = _csv_row(source, f"{stem}-{line}", names, cells, lines.current, delimiter)
             row.notes, notes = notes, []
             yield row
     finally:
         csv.field_size_limit(old_limit)
 
 
-def _csv_rows(reader, lines: _Lines, delimiter: str) -> Iterator[tuple[int, list[str] | None]]:
-    """(first physical line, cells) for each non-blank row; cells None when csv gave up."""
+def _csv_rows(reader, lines: _Lines, delimiter: str) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(first physical line, cells, "") for each non-blank row; (line, None, why) when csv gave up."""
     start = 1
     while True:
         lines.current = []
@@ -259,11 +275,11 @@ def _csv_rows(reader, lines: _Lines, delimiter: str) -> Iterator[tuple[int, list
             return
         except csv.Error as exc:
             # Not expected (no size limit, non-strict parsing); reported on the row, never raised.
-            yield start, [f"\0csv:{exc}"]
+            yield start, None, str(exc)
             start = reader.line_num + 1
             continue
-        if any(c.strip() for c in cells):
-            yield start, cells
+        if not all(blank(c) for c in cells):
+            yield start, cells, ""
         start = reader.line_num + 1
 
 
@@ -277,7 +293,9 @@ def _check_header(shown: str, line: int, names: list[str], delimiter: str) -> No
     seen: dict[str, int] = {}
     for i, name in enumerate(names, start=1):
         if name and name in seen:
-            raise InputError(f"{shown}:{line}: column {name!r} appears twice in the header (columns {seen[name]} and {i})")
+            raise InputError(
+                f"{shown}:{line}: column {name!r} appears twice in the header (columns {seen[name]} and {i})"
+            )
         seen[name] = i
 
 
@@ -290,14 +308,8 @@ def _header_notes(source: str, names: list[str], delimiter: str, encoding: str) 
     return notes
 
 
-def _csv_row(
-    source: str, stem: str, names: list[str], cells: list[str] | None, lines: list[str], delimiter: str
-) -> TableRow | None:
+def _csv_row(source: str, stem: str, names: list[str], cells: list[str], lines: list[str], delimiter: str) -> TableRow:
     row = TableRow(source, {}, None, stem)
-    if cells and cells[0].startswith("\0csv:"):
-        row.field_errors.append(("", f"the row cannot be read as CSV: {cells[0][5:]}"))
-        return row
-    assert cells is not None
     first_line = int(source.rsplit(":", 1)[1])
     if len(lines) > 1 and _unterminated(lines, delimiter):
         col = names[len(cells) - 1] if len(cells) <= len(names) else f"column {len(cells)}"
@@ -308,7 +320,7 @@ def _csv_row(
                 f"{first_line + len(lines) - 1} were read as this one row (check the quotes)",
             )
         )
-    extra = [(i, c) for i, c in enumerate(cells[len(names) :], start=len(names) + 1) if c.strip()]
+    extra = [(i, c) for i, c in enumerate(cells[len(names) :], start=len(names) + 1) if not blank(c)]
     if extra:
         i, cell = extra[0]
         row.field_errors.append(
@@ -321,7 +333,7 @@ def _csv_row(
     data = row.data
     assert data is not None
     for i, (name, cell) in enumerate(zip(names, cells, strict=False), start=1):
-        if not cell.strip():
+        if blank(cell):
             continue
         if not name:
             row.field_errors.append((f"column {i}", f"a value in a column without a header: {_short(cell)!r}"))
@@ -381,7 +393,7 @@ def read_json_text(text: str, shown: str) -> Iterator[TableRow]:
             if name in data:
                 row.field_errors.append((name, f"key {name!r} given twice (as {k!r})"))
                 continue
-            if value is None or (isinstance(value, str) and not value.strip()):
+            if value is None or (isinstance(value, str) and blank(value)):
                 continue
             if isinstance(value, str):
                 value = _cell_value(name, value)
@@ -394,9 +406,7 @@ def read_json_text(text: str, shown: str) -> Iterator[TableRow]:
 
 
 def _json_type(value: Any) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(value), "number"
-    )
+    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
 
 
 # ---------------------------------------------------------------- entry point

@@ -11,8 +11,10 @@ at the edges where rdflib is needed (pyshacl, owlrl, rdflib's SPARQL engine, sma
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -125,3 +127,20 @@ def to_graph(triples: Iterable[Triple], graph: Graph | None = None) -> Graph:
             row.append(term)
         graph.add(tuple(row))
     return graph
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while millions of small objects are built.
+
+    Tuples of strings hold no reference cycles, yet every collection walks all of them again: on
+    100,000 records that was a third of the time. Reference counting still frees memory as usual;
+    the collector runs again when the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

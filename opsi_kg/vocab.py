@@ -148,6 +148,18 @@ _ABBREVIATIONS = {
 _FILLERS = frozenset({"of", "the", "and"})
 
 
+def quoted(text: object, limit: int = 80) -> str:
+    """A value quoted for a message, cut short when long (the report keeps the whole value).
+
+    >>> quoted("Frnace"), quoted("x" * 100)[-6:]
+    ("'Frnace'", "xx...'")
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[: limit - 3] + "...")
+
+
 @lru_cache(maxsize=1 << 16)
 def _key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.replace("&", " and "))
@@ -162,7 +174,8 @@ def key(text: str) -> str:
     >>> key("Bosnia & Herzegovina")
     'bosnia and herzegovina'
     """
-    text = str(text)
+    if type(text) is not str:
+        text = str(text)
     # Values repeat across an import (countries, themes, organisations): remember short ones.
     return _key(text) if len(text) <= 200 else _key.__wrapped__(text)
 
@@ -205,6 +218,7 @@ class ConceptIndex:
     loosen: Callable[[str], str] | None = None
     loose: dict[str, URIRef | None] = field(default_factory=dict, repr=False)
     _suggestions: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    memo: dict[str, tuple] = field(default_factory=dict, repr=False, compare=False)  # for callers' decisions
 
     def build_loose(self) -> None:
         """(Re)build the loose keys from the exact ones; call after the last :meth:`add`."""
@@ -258,7 +272,7 @@ class ConceptIndex:
     def explain_unknown(self, text: str) -> str:
         hint = self.suggest(text)
         did = f": did you mean {' or '.join(hint)}?" if hint else ""
-        return f"unknown {self.kind} {str(text)!r}{did}"
+        return f"unknown {self.kind} {quoted(text)}{did}"
 
 
 def _english(graph: Graph, subject: URIRef, predicate: URIRef) -> list[str]:

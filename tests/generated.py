@@ -25,7 +25,7 @@ from opsi_kg.namespaces import ACTOR_TYPE, COUNTRY, DEFAULT_BASE, LEVEL, OPSI, S
 from opsi_kg.normalise import CaseRecord, normalise_all
 from opsi_kg.records import RawRecord
 from opsi_kg.report import Result
-from opsi_kg.rules import Triple, graph_triples
+from opsi_kg.terms import Triple, graph_triples
 
 ROOT = Path(__file__).resolve().parent.parent
 
