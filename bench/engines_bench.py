@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from opsi_kg import fastshacl, rules  # noqa: E402
-from opsi_kg.mapping import record_triples, subject_sources  # noqa: E402
+from opsi_kg.mapping import record_nt, subject_sources  # noqa: E402
 from opsi_kg.namespaces import Iris  # noqa: E402
 from opsi_kg.normalise import normalise_all  # noqa: E402
 from opsi_kg.records import RawRecord  # noqa: E402
@@ -49,19 +49,7 @@ def setup(n: int, seed: int):
     raws = [RawRecord(f"cases/{r['id']}.yaml", r, stem=r["id"]) for r in gen.generate_records(n, seed)]
     records, _results, _quarantined, _read = normalise_all(raws)
     iris = Iris()
-    cache: dict = {}
-    per_record = []
-    for rec in records:
-        rows = set()
-        for triple in record_triples(rec, iris):
-            row = []
-            for term in triple:
-                nt = cache.get(term)
-                if nt is None:
-                    nt = cache[term] = rules.to_nt(term)
-                row.append(nt)
-            rows.add(tuple(row))
-        per_record.append(rows)
+    per_record = [set(record_nt(rec, iris)) for rec in records]
     return records, per_record
 
 

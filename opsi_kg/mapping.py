@@ -4,6 +4,8 @@ IRIs are deterministic (the same input gives the same graph), every case points 
 came from, and every normalisation decision (raw value -> IRI) is kept as a provenance node.
 See docs/model.md for the properties used.
 
+>>> from rdflib import Literal
+>>> from rdflib.namespace import DCTERMS
 >>> from opsi_kg.normalise import CaseRecord
 >>> g = map_records([CaseRecord(source="cases/demo.yaml", slug="demo", title="Demo")])
 >>> (Iris().case("demo"), DCTERMS.title, Literal("Demo", lang="en")) in g
@@ -12,124 +14,13 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from collections.abc import Iterable
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from .namespaces import OPSI, SDG, Iris, bind_prefixes
 from .normalise import CaseRecord
-
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
-
-ROLE_PROPERTY = {"lead": OPSI.ledBy, "partner": OPSI.partner, "funder": OPSI.fundedBy}
-
-# The terms record_triples writes, looked up once: rdflib builds a new term on every namespace
-# attribute access, which was most of the time of mapping a large import.
-_TYPE, _LABEL, _ALT = RDF.type, RDFS.label, SKOS.altLabel
-_TITLE, _DESCRIPTION, _IDENTIFIER = DCTERMS.title, DCTERMS.description, DCTERMS.identifier
-_SOURCE, _CITATION, _DERIVED = DCTERMS.source, DCTERMS.bibliographicCitation, PROV.wasDerivedFrom
-_CASE, _ACTOR, _AWARD, _RECORD, _LINK = OPSI.Case, OPSI.Actor, OPSI.Award, OPSI.SourceRecord, OPSI.Link
-_YEAR, _COUNTRY, _IN_REGION, _PLACE, _CITY = OPSI.launchYear, OPSI.country, OPSI.inRegion, OPSI.placeName, OPSI.city
-_LEVEL, _THEME, _KEYWORD, _SDG, _AWARDED = OPSI.levelOfGovernment, OPSI.theme, OPSI.keyword, OPSI.sdg, OPSI.award
-_ACTOR_TYPE, _BASED_IN, _AWARD_YEAR = OPSI.actorType, OPSI.basedIn, OPSI.awardYear
-_LOCATION, _FIELD, _RAW, _LINKED = OPSI.sourceLocation, OPSI.field, OPSI.rawValue, OPSI.linkedTo
-
-
-# Literals repeat across records (names, fields, written values): build each once.
-@lru_cache(maxsize=1 << 15)
-def _en(text: str) -> Literal:
-    return Literal(text, lang="en")
-
-
-@lru_cache(maxsize=1 << 15)
-def _plain(text: str) -> Literal:
-    return Literal(text)
-
-
-@lru_cache(maxsize=512)
-def _year(year: int) -> Literal:
-    return Literal(f"{year:04d}", datatype=XSD.gYear)
-
-
-@lru_cache(maxsize=32)
-def _sdg(number: int) -> URIRef:
-    return SDG[str(number)]
-
-
-@lru_cache(maxsize=1 << 16)
-def _actor(iris: Iris, slug: str) -> URIRef:  # an organisation is named by many records
-    return iris.actor(slug)
-
-
-def record_triples(rec: CaseRecord, iris: Iris) -> Iterator[Triple]:
-    """The triples of one case record, in a fixed order."""
-    case = iris.case(rec.slug)
-    record = iris.record(rec.slug)
-    yield case, _TYPE, _CASE
-    yield case, _IDENTIFIER, Literal(rec.slug)
-    if rec.title:
-        yield case, _TITLE, _en(rec.title)
-    if rec.summary:
-        yield case, _DESCRIPTION, Literal(rec.summary, lang="en")
-    if rec.year is not None:
-        yield case, _YEAR, _year(rec.year)
-    for country in rec.countries:
-        yield case, _COUNTRY, country
-    for region in rec.regions:
-        yield case, _IN_REGION, region
-    if rec.place_name:
-        yield case, _PLACE, _plain(rec.place_name)
-    if rec.city:
-        yield case, _CITY, _plain(rec.city)
-    if rec.level is not None:
-        yield case, _LEVEL, rec.level
-    for theme in rec.themes:
-        yield case, _THEME, theme
-    for word in rec.keywords:
-        yield case, _KEYWORD, _plain(word)
-    for number in rec.sdgs:
-        yield case, _SDG, _sdg(number)
-    for url in rec.sources:
-        yield case, _SOURCE, URIRef(url)
-    for text in rec.citations:
-        yield case, _CITATION, _plain(text)
-    for actor in rec.actors:
-        node = _actor(iris, actor.slug)
-        yield case, ROLE_PROPERTY[actor.role], node
-        yield node, _TYPE, _ACTOR
-        yield node, _LABEL, _en(actor.name)
-        if actor.acronym:
-            yield node, _ALT, _en(actor.acronym)
-        if actor.type is not None:
-            yield node, _ACTOR_TYPE, actor.type
-        if actor.country is not None:
-            yield node, _BASED_IN, actor.country
-    for award in rec.awards:
-        node = iris.award(award.slug)
-        yield case, _AWARDED, node
-        yield node, _TYPE, _AWARD
-        yield node, _LABEL, _en(award.name)
-        if award.year is not None:
-            yield node, _AWARD_YEAR, _year(award.year)
-    # Provenance: the record, and each decision that linked a written value to an IRI.
-    yield case, _DERIVED, record
-    yield record, _TYPE, _RECORD
-    yield record, _LOCATION, Literal(rec.source)
-    counters: dict[str, int] = {}
-    decisions = [(link.field, link.raw, link.target) for link in rec.links]
-    # Each organisation name as written, and the actor IRI it became (after merges).
-    decisions += [(a.field, a.written, _actor(iris, a.slug)) for a in rec.actors if a.written]
-    for field, raw, target in decisions:
-        fld = field.split("[", 1)[0].split(".", 1)[0]
-        counters[fld] = counters.get(fld, 0) + 1
-        node = iris.link(rec.slug, fld, counters[fld])
-        yield node, _TYPE, _LINK
-        yield node, _DERIVED, record
-        yield node, _FIELD, _plain(field)
-        yield node, _RAW, _plain(raw)
-        yield node, _LINKED, target
 
 
 def map_records(records: Iterable[CaseRecord], iris: Iris | None = None) -> Graph:
@@ -142,22 +33,6 @@ def map_records(records: Iterable[CaseRecord], iris: Iris | None = None) -> Grap
         to_graph(record_nt(rec, iris), graph)
     return graph
 
-
-def subject_sources(records: Iterable[CaseRecord], iris: Iris | None = None) -> dict[str, list[str]]:
-    """Which record files each case, actor and award IRI comes from (for reports)."""
-    iris = iris or Iris()
-    found: dict[str, list[str]] = {}
-    for rec in records:
-        nodes = [iris.case(rec.slug), iris.record(rec.slug)]
-        nodes += [iris.actor(a.slug) for a in rec.actors] + [iris.award(a.slug) for a in rec.awards]
-        for node in nodes:
-            sources = found.setdefault(str(node), [])
-            if rec.source not in sources:
-                sources.append(rec.source)
-    return found
-
-
-# ---------------------------------------------------------------- the fast path: N-Triples strings
 
 _NT = {
     name: f"<{term}>"
@@ -178,10 +53,9 @@ _GYEAR = str(XSD.gYear)
 
 
 def record_nt(rec: CaseRecord, iris: Iris) -> list[tuple[str, str, str]]:
-    """The triples of one case record as N-Triples strings (see :mod:`opsi_kg.terms`).
+    """The triples of one case record, in a fixed order, as N-Triples strings (:mod:`opsi_kg.terms`).
 
-    The same triples as :func:`record_triples`, built without rdflib terms: this is what the
-    pipeline maps with, so a 100,000-case import maps in seconds.
+    Built without rdflib terms, so a 100,000-case import maps in seconds.
     """
     from .terms import iri, literal
 
@@ -243,3 +117,17 @@ def record_nt(rec: CaseRecord, iris: Iris) -> list[tuple[str, str, str]]:
         add((node, n["raw"], literal(raw)))
         add((node, n["linked"], f"<{target}>"))
     return out
+
+
+def subject_sources(records: Iterable[CaseRecord], iris: Iris | None = None) -> dict[str, list[str]]:
+    """Which record files each case, actor and award IRI comes from (for reports)."""
+    iris = iris or Iris()
+    found: dict[str, list[str]] = {}
+    for rec in records:
+        nodes = [iris.case(rec.slug), iris.record(rec.slug)]
+        nodes += [iris.actor(a.slug) for a in rec.actors] + [iris.award(a.slug) for a in rec.awards]
+        for node in nodes:
+            sources = found.setdefault(str(node), [])
+            if rec.source not in sources:
+                sources.append(rec.source)
+    return found

@@ -20,12 +20,12 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from opsi_kg.mapping import map_records, record_triples
+from opsi_kg.mapping import map_records, record_nt
 from opsi_kg.namespaces import ACTOR_TYPE, COUNTRY, DEFAULT_BASE, LEVEL, OPSI, SDG, THEME, Iris
 from opsi_kg.normalise import CaseRecord, normalise_all
 from opsi_kg.records import RawRecord
 from opsi_kg.report import Result
-from opsi_kg.terms import Triple, graph_triples
+from opsi_kg.terms import Triple
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +96,7 @@ def asserted_graph(records: list[CaseRecord], base: str = DEFAULT_BASE) -> Graph
 def record_triple_sets(records: list[CaseRecord], base: str = DEFAULT_BASE) -> list[set[Triple]]:
     """Each record's triples, as N-Triples strings (the per-record input of the rule engine)."""
     iris = Iris(base)
-    return [graph_triples(record_triples(rec, iris)) for rec in records]
+    return [set(record_nt(rec, iris)) for rec in records]
 
 
 def violation_graph(base: str = DEFAULT_BASE) -> Graph:

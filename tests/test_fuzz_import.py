@@ -145,7 +145,7 @@ def check(path: Path, name: str, expected_sources: list[str] | None) -> None:
         assert all(rec.title for rec in result.records)  # only the title is required, and it is
         graph = map_records(result.records)
         Graph().parse(data=graph.serialize(format="nt"), format="nt")  # the dump parses back
-        # The pipeline maps with record_nt (strings): the same triples as the rdflib mapping.
+        # The string triples survive the trip through rdflib terms unchanged (escaping is exact).
         assert set().union(*(record_nt(r, Iris()) for r in result.records)) == graph_triples(graph)
         # Every record written reads back as the same case (the same graph, less provenance).
         again, _, quarantined, _ = normalise_all(load_records(Path(folder) / "cases"))
