@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -51,6 +52,21 @@ def default_store(request, default_graphs):
 @pytest.fixture(scope="session")
 def stores(default_graphs):
     return {name: open_store(default_graphs, backend=name) for name in ("oxigraph", "rdflib")}
+
+
+RELEASE_DATE = dt.date(2025, 1, 1)
+
+
+@pytest.fixture(scope="session")
+def release_dir(default_build, tmp_path_factory) -> Path:
+    """One release of the default build, dated RELEASE_DATE (shared by the publishing tests)."""
+    from opsi_kg.publish import ReleaseOptions, write_release
+
+    root = tmp_path_factory.getbasetemp() / "opsi-release"
+    if not (root / ".complete").exists():
+        write_release(default_build, root, ReleaseOptions(date=RELEASE_DATE))
+        (root / ".complete").write_text("")
+    return root
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ import pytest
 from rdflib.namespace import RDF
 
 from opsi_kg.namespaces import OPSI
-from opsi_kg.publish import ReleaseOptions, page_path, write_release
+from opsi_kg.publish import page_path
 
 RELEASE_DATE = dt.date(2025, 1, 1)
 CASE = "https://w3id.org/opsi-kg/id/case/accelerated-capability-environment"
@@ -30,16 +30,6 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (apt-get update && apt-get install -y chromium)"
 )
-
-
-@pytest.fixture(scope="session")
-def release_dir(default_build, tmp_path_factory) -> Path:
-    """One release of the default build (shared through the session's temp folder)."""
-    root = tmp_path_factory.getbasetemp() / "opsi-release"
-    if not (root / ".complete").exists():
-        write_release(default_build, root, ReleaseOptions(date=RELEASE_DATE))
-        (root / ".complete").write_text("")
-    return root
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
@@ -17,11 +16,9 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, VOID, XSD
 from opsi_kg.namespaces import COUNTRY_SCHEME, OPSI
 from opsi_kg.publish import (
     CatalogMetadata,
-    ReleaseOptions,
     catalog_graph,
     release_date,
     validate_catalog,
-    write_release,
 )
 from opsi_kg.publish.dcat import (
     DCAT_AP_SHAPE_FILES,
@@ -37,16 +34,6 @@ from opsi_kg.resources import home
 RELEASE_DATE = dt.date(2025, 1, 1)
 SHARED_SHAPES = home().parent / "shared" / "reference" / "dcat-ap" / "3.0.1"
 EU = "http://publications.europa.eu/resource/authority/"
-
-
-@pytest.fixture(scope="session")
-def release_dir(default_build, tmp_path_factory) -> Path:
-    """One release of the default build (shared through the session's temp folder)."""
-    root = tmp_path_factory.getbasetemp() / "opsi-release"
-    if not (root / ".complete").exists():
-        write_release(default_build, root, ReleaseOptions(date=RELEASE_DATE))
-        (root / ".complete").write_text("")
-    return root
 
 
 @pytest.fixture(scope="session")

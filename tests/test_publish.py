@@ -19,23 +19,12 @@ from rdflib.compare import isomorphic, to_isomorphic
 from opsi_kg.cli import main
 from opsi_kg.export import WRITERS
 from opsi_kg.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, VOCAB_GRAPH
-from opsi_kg.publish import ReleaseOptions, write_release
 from opsi_kg.publish.release import checksums_text, file_info
 from opsi_kg.resources import home
 
 RELEASE_DATE = dt.date(2025, 1, 1)
 # every export (dumps, reports) plus the catalogue and the checksums
 TOP_FILES = {name for name, _writer in WRITERS.values()} | {"catalog.ttl", "SHA256SUMS"}
-
-
-@pytest.fixture(scope="session")
-def release_dir(default_build, tmp_path_factory) -> Path:
-    """One release of the default build (shared through the session's temp folder)."""
-    root = tmp_path_factory.getbasetemp() / "opsi-release"
-    if not (root / ".complete").exists():
-        write_release(default_build, root, ReleaseOptions(date=RELEASE_DATE))
-        (root / ".complete").write_text("")
-    return root
 
 
 def test_release_folder_has_the_dumps_reports_catalogue_checksums_and_site(release_dir):

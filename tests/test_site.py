@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from opsi_kg.namespaces import COUNTRY_SCHEME, OPSI, SDGO
-from opsi_kg.publish import ReleaseOptions, page_path, render_resource_page, write_release
+from opsi_kg.publish import page_path, render_resource_page
 from opsi_kg.publish.html import Linker, relative
 from opsi_kg.publish.ontodoc import local_name, ontology_terms
 from opsi_kg.publish.pages import GraphSource
@@ -27,16 +27,6 @@ from opsi_kg.queries import catalogue
 
 RELEASE_DATE = dt.date(2025, 1, 1)
 LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, DCTERMS.title, DCTERMS.description, SKOS.definition)
-
-
-@pytest.fixture(scope="session")
-def release_dir(default_build, tmp_path_factory) -> Path:
-    """One release of the default build (shared through the session's temp folder)."""
-    root = tmp_path_factory.getbasetemp() / "opsi-release"
-    if not (root / ".complete").exists():
-        write_release(default_build, root, ReleaseOptions(date=RELEASE_DATE))
-        (root / ".complete").write_text("")
-    return root
 
 
 @pytest.fixture(scope="session")
