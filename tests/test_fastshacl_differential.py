@@ -8,10 +8,7 @@ generic features our shapes do not use, and UnsupportedShape for what the valida
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from rdflib import Graph
@@ -21,19 +18,7 @@ from opsi_kg import fastshacl, rules
 from opsi_kg.mapping import subject_sources
 from opsi_kg.validation import shapes_graph, validate
 from opsi_kg.vocab import vocabulary
-
-
-def _load_generated():
-    name = "opsi_kg_tests_generated"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("generated.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-generated = _load_generated()
+from tests import generated  # noqa: E402
 
 
 def same(expected, got) -> None:

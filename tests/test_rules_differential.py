@@ -7,10 +7,6 @@ owlrl); UnsupportedAxiom for constructs outside the supported subset; per-record
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -20,19 +16,8 @@ from opsi_kg import rules
 from opsi_kg.namespaces import DEFAULT_BASE, OPSI, THEME, Iris
 from opsi_kg.reasoning import infer as owlrl_infer
 from opsi_kg.reasoning import is_noise
+from tests import generated  # noqa: E402
 
-
-def _load_generated():
-    name = "opsi_kg_tests_generated"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("generated.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-generated = _load_generated()
 EX = "http://example.org/"
 TYPE = f"<{RDF.type}>"
 PREFIXES = f"""
