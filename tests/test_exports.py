@@ -85,3 +85,16 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
         atomic_write(target, Boom("new"))
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["opsi-kg.ttl"]
+
+
+def test_reference_engines_give_byte_identical_exports(tmp_path, default_build):
+    """owlrl + pyshacl (the reference) and the compiled engines (the default) agree to the byte."""
+    from opsi_kg import build
+
+    reference = build(reasoner="owlrl", validator="pyshacl")
+    assert default_build.engines == {"reason": "rules", "validate": "fast"}
+    assert reference.engines == {"reason": "owlrl", "validate": "pyshacl"}
+    write_exports(default_build, tmp_path / "fast")
+    write_exports(reference, tmp_path / "reference")
+    for name in FILES:
+        assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "reference" / name).read_bytes(), name
