@@ -269,11 +269,7 @@ def _cmd_validate(args, out: TextIO, err: TextIO) -> int:
 
 
 def _store(args, err: TextIO):
-    from .store import open_store
-
-    result = _build(args, err)
-    graphs = {ASSERTED_GRAPH: result.asserted, INFERRED_GRAPH: result.inferred, VOCAB_GRAPH: result.vocabularies}
-    return open_store(graphs, backend=args.store)
+    return _build(args, err).store(args.store)
 
 
 def _saved(name: str):

@@ -91,6 +91,18 @@ class BuildResult:
             str(VOCAB_GRAPH): self.vocabulary_triples,
         }
 
+    def store(self, backend: str = "oxigraph"):
+        """An embedded SPARQL store holding the three named graphs (see :mod:`opsi_kg.store`)."""
+        from .store import OxigraphStore, open_store
+
+        if backend == "oxigraph":  # straight from the string triples, no rdflib graphs needed
+            store = OxigraphStore({})
+            for name, triples in self.named_graphs().items():
+                store.load_triples(name, triples)
+            return store
+        graphs = {ASSERTED_GRAPH: self.asserted, INFERRED_GRAPH: self.inferred, VOCAB_GRAPH: self.vocabularies}
+        return open_store(graphs, backend=backend)
+
     def dataset(self) -> Dataset:
         """The graphs as one dataset with named graphs (asserted, inferred, vocabularies)."""
         ds = bind_prefixes(Dataset(), self.base)

@@ -163,6 +163,13 @@ class OxigraphStore:
             data = graph.serialize(format="nt", encoding="utf-8")
             self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
 
+    def load_triples(self, graph: str, triples) -> None:
+        """Add N-Triples-string triples (:mod:`opsi_kg.terms`) to a named graph, in one parse."""
+        import pyoxigraph as ox
+
+        data = "".join(f"{s} {p} {o} .\n" for s, p, o in triples).encode("utf-8")
+        self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph)))
+
     def __len__(self) -> int:
         return len(self.store)
 

@@ -126,3 +126,10 @@ def test_region_labels_resolve_like_slugs(fixture_stores):
     by_slug = run_saved(fixture_stores["oxigraph"], query, {"region": "western-balkans"}).rows
     by_label = run_saved(fixture_stores["oxigraph"], query, {"region": "Western Balkans"}).rows
     assert by_slug == by_label and len(by_slug) == 2
+
+
+def test_build_result_store_loads_the_same_graphs(default_build, stores):
+    direct = default_build.store()  # loaded from the string triples, not from rdflib graphs
+    assert len(direct) == len(stores["oxigraph"])
+    for query in catalogue().values():
+        assert _table(run_saved(direct, query)) == _table(run_saved(stores["oxigraph"], query)), query.name
