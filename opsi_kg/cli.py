@@ -40,11 +40,15 @@ def _data_options(p: argparse.ArgumentParser) -> None:
         "--base", metavar="IRI", default=DEFAULT_BASE, help=f"base IRI of the instances (default {DEFAULT_BASE})"
     )
     p.add_argument(
-        "--reasoner", choices=["rules", "owlrl"], default="rules",
+        "--reasoner",
+        choices=["rules", "owlrl"],
+        default="rules",
         help="OWL RL engine: the compiled rules (default, fast) or owlrl (the reference)",
     )
     p.add_argument(
-        "--validator", choices=["fast", "pyshacl"], default="fast",
+        "--validator",
+        choices=["fast", "pyshacl"],
+        default="fast",
         help="SHACL engine: the compiled shapes (default, fast) or pyshacl (the reference)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
@@ -154,7 +158,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     _data_options(p)
     p.add_argument(
-        "--store", required=True, metavar="URL", help="the store's Graph Store Protocol URL (Oxigraph: http://HOST/store)"
+        "--store",
+        required=True,
+        metavar="URL",
+        help="the store's Graph Store Protocol URL (Oxigraph: http://HOST/store)",
     )
     p.add_argument(
         "--graph",
@@ -226,8 +233,13 @@ def _progress(args, err: TextIO):
 def _build(args, err: TextIO):
     from .pipeline import build
 
-    return build(args.data, base=args.base, progress=_progress(args, err),
-                 reasoner=getattr(args, "reasoner", "rules"), validator=getattr(args, "validator", "fast"))
+    return build(
+        args.data,
+        base=args.base,
+        progress=_progress(args, err),
+        reasoner=getattr(args, "reasoner", "rules"),
+        validator=getattr(args, "validator", "fast"),
+    )
 
 
 def _print_results(report, err: TextIO, verbose: bool) -> None:
@@ -236,17 +248,28 @@ def _print_results(report, err: TextIO, verbose: bool) -> None:
         print(r.line(), file=err)
 
 
+def _strict_build(args, err: TextIO, verb: str):
+    """Build and print the errors (and warnings with -v); None when --strict and the data has errors."""
+    result = _build(args, err)
+    _print_results(result.report, err, args.verbose)
+    if args.strict and not result.report.conforms:
+        print(f"[ERROR] {verb}: {result.report.count(Severity.ERROR)} errors and --strict: nothing written", file=err)
+        return None
+    return result
+
+
 def _cmd_build(args, out: TextIO, err: TextIO) -> int:
     from .export import write_exports
 
-    result = _build(args, err)
-    _print_results(result.report, err, args.verbose)
-    report = result.report
-    if args.strict and not report.conforms:
-        print(f"[ERROR] build: {report.count(Severity.ERROR)} errors and --strict: nothing written", file=err)
+    result = _strict_build(args, err, "build")
+    if result is None:
         return EXIT_VIOLATIONS
+    report = result.report
     written = write_exports(result, args.out)
-    print(f"[INFO] build: {len(result.asserted)} asserted and {len(result.inferred)} inferred triples", file=err)
+    print(
+        f"[INFO] build: {len(result.asserted_triples)} asserted and {len(result.inferred_triples)} inferred triples",
+        file=err,
+    )
     for path in written:
         print(f"[INFO] build: wrote {path}", file=err)
     print(report.summary(), file=out)
@@ -482,8 +505,9 @@ def _cmd_push(args, out: TextIO, err: TextIO) -> int:
     except RemoteError as exc:
         print(f"[ERROR] push: {exc}", file=err)
         return EXIT_USAGE
-    rows = [(Literal(p.graph), Literal(p.local), Literal(p.remote), Literal("ok" if p.ok else "DIFFERENT"))
-            for p in pushed]
+    rows = [
+        (Literal(p.graph), Literal(p.local), Literal(p.remote), Literal("ok" if p.ok else "DIFFERENT")) for p in pushed
+    ]
     out.write(render_table(QueryResult(["graph", "local", "remote", "check"], rows), "text"))
     wrong = [p for p in pushed if not p.ok]
     for p in wrong:
@@ -491,8 +515,10 @@ def _cmd_push(args, out: TextIO, err: TextIO) -> int:
     if wrong:
         return EXIT_USAGE
     total = sum(p.local for p in pushed)
-    print(f"pushed {len(pushed)} graphs ({total} triples) to {store.url}: the remote counts equal the local ones",
-          file=out)
+    print(
+        f"pushed {len(pushed)} graphs ({total} triples) to {store.url}: the remote counts equal the local ones",
+        file=out,
+    )
     return EXIT_VIOLATIONS if report is not None and not report.conforms else EXIT_OK
 
 
@@ -525,12 +551,10 @@ def _cmd_release(args, out: TextIO, err: TextIO) -> int:
             check_site_folder(Path(args.out) / "site")
         except SiteError as exc:
             raise UsageError(str(exc)) from None
-    result = _build(args, err)
-    _print_results(result.report, err, args.verbose)
-    report = result.report
-    if args.strict and not report.conforms:
-        print(f"[ERROR] release: {report.count(Severity.ERROR)} errors and --strict: nothing written", file=err)
+    result = _strict_build(args, err, "release")
+    if result is None:
         return EXIT_VIOLATIONS
+    report = result.report
     options = ReleaseOptions(base_url=args.base_url, date=date, metadata=metadata, site=not args.no_site)
     try:
         release = write_release(result, args.out, options, progress=_progress(args, err))

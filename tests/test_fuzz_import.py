@@ -18,16 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF
 
 from opsi_kg.importer import import_table
 from opsi_kg.mapping import map_records, record_nt
-from opsi_kg.namespaces import OPSI, Iris
+from opsi_kg.namespaces import Iris
 from opsi_kg.normalise import normalise_all
 from opsi_kg.records import InputError, load_records
 from opsi_kg.report import Severity
 from opsi_kg.tabular import COLUMNS, KNOWN, blank
 from opsi_kg.terms import graph_triples
+from tests.test_import import without_provenance
 
 FUZZ = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -151,16 +151,7 @@ def check(path: Path, name: str, expected_sources: list[str] | None) -> None:
         again, _, quarantined, _ = normalise_all(load_records(Path(folder) / "cases"))
         assert not quarantined
         assert len(again) == len(result.written) == len(result.records)
-        assert isomorphic(_less_provenance(map_records(again)), _less_provenance(graph))
-
-
-def _less_provenance(graph: Graph) -> Graph:
-    links = set(graph.subjects(RDF.type, OPSI.Link))
-    out = Graph()
-    for s, p, o in graph:
-        if s not in links and p != OPSI.sourceLocation:
-            out.add((s, p, o))
-    return out
+        assert isomorphic(without_provenance(map_records(again)), without_provenance(graph))
 
 
 def _names_a_column(field: str) -> bool:
