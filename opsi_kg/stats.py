@@ -14,17 +14,22 @@ from .pipeline import BuildResult
 
 
 def statistics(result: BuildResult) -> dict[str, int]:
-    g = result.asserted
+    """Counts over the build's string triples (no rdflib graph is built, so it is cheap at any size)."""
+    rdf_type = f"<{RDF.type}>"
+    kinds = {f"<{OPSI.Case}>": "cases", f"<{OPSI.Actor}>": "actors", f"<{OPSI.Award}>": "awards"}
+    objects_of = {f"<{OPSI.country}>": "countries", f"<{OPSI.theme}>": "themes"}
+    found: dict[str, set[str]] = {name: set() for name in (*kinds.values(), *objects_of.values())}
+    for s, p, o in result.asserted_triples:
+        if p == rdf_type and o in kinds:
+            found[kinds[o]].add(s)
+        elif p in objects_of:
+            found[objects_of[p]].add(o)
     return {
         "records read": result.report.read,
         "records built": result.report.built,
         "records quarantined": len(result.report.quarantined),
-        "cases": len(set(g.subjects(RDF.type, OPSI.Case))),
-        "actors": len(set(g.subjects(RDF.type, OPSI.Actor))),
-        "awards": len(set(g.subjects(RDF.type, OPSI.Award))),
-        "countries": len(set(g.objects(None, OPSI.country))),
-        "themes": len(set(g.objects(None, OPSI.theme))),
-        "asserted triples": len(result.asserted),
-        "inferred triples": len(result.inferred),
-        "vocabulary triples": len(result.vocabularies),
+        **{name: len(found[name]) for name in ("cases", "actors", "awards", "countries", "themes")},
+        "asserted triples": len(result.asserted_triples),
+        "inferred triples": len(result.inferred_triples),
+        "vocabulary triples": len(result.vocabulary_triples),
     }
