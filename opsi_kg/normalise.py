@@ -625,6 +625,18 @@ def normalise_all(
         return _normalise_all(raws, vocab)
 
 
+def duplicate_id(slug: str, earlier: str, source: str) -> Result:
+    """The error that quarantines a record whose case id an earlier record already has."""
+    return Result(
+        Severity.ERROR,
+        f"duplicate case id {slug!r}: already used by {earlier}",
+        source,
+        "id",
+        source_shape="normalise",
+        value=slug,
+    )
+
+
 def _normalise_all(
     raws: Iterable[RawRecord], vocab: Vocabulary | None
 ) -> tuple[list[CaseRecord], list[Result], list[str], int]:
@@ -639,16 +651,7 @@ def _normalise_all(
         rec, found = normalise(raw, registry, vocab)
         results.extend(found)
         if rec is not None and rec.slug in seen:
-            results.append(
-                Result(
-                    Severity.ERROR,
-                    f"duplicate case id {rec.slug!r}: already used by {seen[rec.slug]}",
-                    raw.source,
-                    "id",
-                    source_shape="normalise",
-                    value=rec.slug,
-                )
-            )
+            results.append(duplicate_id(rec.slug, seen[rec.slug], raw.source))
             rec = None
         if rec is None:
             quarantined.append(raw.source)
