@@ -15,12 +15,15 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
+from sys import intern
 
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from .namespaces import OPSI, SDG, Iris, bind_prefixes
 from .normalise import CaseRecord
+from .terms import gc_paused, literal
 
 
 def map_records(records: Iterable[CaseRecord], iris: Iris | None = None) -> Graph:
@@ -55,79 +58,117 @@ _GYEAR = str(XSD.gYear)
 def record_nt(rec: CaseRecord, iris: Iris) -> list[tuple[str, str, str]]:
     """The triples of one case record, in a fixed order, as N-Triples strings (:mod:`opsi_kg.terms`).
 
-    Built without rdflib terms, so a 100,000-case import maps in seconds.
+    Built without rdflib terms, so a 100,000-case import maps in seconds. IRIs are minted as
+    :class:`~opsi_kg.namespaces.Iris` mints them. Terms that recur across records (concept and
+    actor IRIs, labels, raw values) are interned, so the millions of triples of a large import
+    share one string object per distinct term.
     """
-    from .terms import iri, literal
-
     n = _NT
-    case = iri(iris.case(rec.slug))
-    record = iri(iris.record(rec.slug))
-    out = [(case, n["type"], n["Case"]), (case, n["identifier"], literal(rec.slug))]
+    base = iris.base
+    slug = rec.slug
+    case = f"<{base}case/{slug}>"
+    record = f"<{base}record/{slug}>"
+    out = [(case, n["type"], n["Case"]), (case, n["identifier"], literal(slug))]
     add = out.append
     if rec.title:
         add((case, n["title"], literal(rec.title, lang="en")))
     if rec.summary:
         add((case, n["description"], literal(rec.summary, lang="en")))
     if rec.year is not None:
-        add((case, n["year"], literal(f"{rec.year:04d}", datatype=_GYEAR)))
-    out += [(case, n["country"], f"<{c}>") for c in rec.countries]
-    out += [(case, n["inRegion"], f"<{r}>") for r in rec.regions]
+        add((case, n["year"], _year(rec.year)))
+    if rec.countries:
+        p = n["country"]
+        out += [(case, p, intern(f"<{c}>")) for c in rec.countries]
+    if rec.regions:
+        p = n["inRegion"]
+        out += [(case, p, intern(f"<{r}>")) for r in rec.regions]
     if rec.place_name:
-        add((case, n["place"], literal(rec.place_name)))
+        add((case, n["place"], intern(literal(rec.place_name))))
     if rec.city:
-        add((case, n["city"], literal(rec.city)))
+        add((case, n["city"], intern(literal(rec.city))))
     if rec.level is not None:
-        add((case, n["level"], f"<{rec.level}>"))
-    out += [(case, n["theme"], f"<{t}>") for t in rec.themes]
-    out += [(case, n["keyword"], literal(w)) for w in rec.keywords]
-    out += [(case, n["sdg"], f"<{SDG}{number}>") for number in rec.sdgs]
-    out += [(case, n["source"], f"<{url}>") for url in rec.sources]
-    out += [(case, n["citation"], literal(text)) for text in rec.citations]
+        add((case, n["level"], intern(f"<{rec.level}>")))
+    if rec.themes:
+        p = n["theme"]
+        out += [(case, p, intern(f"<{t}>")) for t in rec.themes]
+    if rec.keywords:
+        p = n["keyword"]
+        out += [(case, p, intern(literal(w))) for w in rec.keywords]
+    if rec.sdgs:
+        p = n["sdg"]
+        out += [(case, p, intern(f"<{SDG}{number}>")) for number in rec.sdgs]
+    if rec.sources:
+        p = n["source"]
+        out += [(case, p, f"<{url}>") for url in rec.sources]
+    if rec.citations:
+        p = n["citation"]
+        out += [(case, p, literal(text)) for text in rec.citations]
+    actor_nodes = []
     for actor in rec.actors:
-        node = iri(iris.actor(actor.slug))
+        node = intern(f"<{base}actor/{actor.slug}>")
+        actor_nodes.append(node)
         add((case, n[actor.role], node))
         add((node, n["type"], n["Actor"]))
-        add((node, n["label"], literal(actor.name, lang="en")))
+        add((node, n["label"], intern(literal(actor.name, lang="en"))))
         if actor.acronym:
-            add((node, n["alt"], literal(actor.acronym, lang="en")))
+            add((node, n["alt"], intern(literal(actor.acronym, lang="en"))))
         if actor.type is not None:
-            add((node, n["actorType"], f"<{actor.type}>"))
+            add((node, n["actorType"], intern(f"<{actor.type}>")))
         if actor.country is not None:
-            add((node, n["basedIn"], f"<{actor.country}>"))
+            add((node, n["basedIn"], intern(f"<{actor.country}>")))
     for award in rec.awards:
-        node = iri(iris.award(award.slug))
+        node = intern(f"<{base}award/{award.slug}>")
         add((case, n["award"], node))
         add((node, n["type"], n["Award"]))
-        add((node, n["label"], literal(award.name, lang="en")))
+        add((node, n["label"], intern(literal(award.name, lang="en"))))
         if award.year is not None:
-            add((node, n["awardYear"], literal(f"{award.year:04d}", datatype=_GYEAR)))
+            add((node, n["awardYear"], _year(award.year)))
     add((case, n["derived"], record))
     add((record, n["type"], n["SourceRecord"]))
     add((record, n["location"], literal(rec.source)))
     counters: dict[str, int] = {}
-    decisions = [(link.field, link.raw, link.target) for link in rec.links]
-    decisions += [(a.field, a.written, iris.actor(a.slug)) for a in rec.actors if a.written]
+    decisions = [(link.field, link.raw, intern(f"<{link.target}>")) for link in rec.links]
+    decisions += [(a.field, a.written, node) for a, node in zip(rec.actors, actor_nodes, strict=True) if a.written]
+    link_type, derived, field_p, raw_p, linked_p = n["Link"], n["derived"], n["field"], n["raw"], n["linked"]
+    type_p = n["type"]
     for field, raw, target in decisions:
-        fld = field.split("[", 1)[0].split(".", 1)[0]
-        counters[fld] = counters.get(fld, 0) + 1
-        node = iri(iris.link(rec.slug, fld, counters[fld]))
-        add((node, n["type"], n["Link"]))
-        add((node, n["derived"], record))
-        add((node, n["field"], literal(field)))
-        add((node, n["raw"], literal(raw)))
-        add((node, n["linked"], f"<{target}>"))
+        fld, field_term = _field(field)
+        counters[fld] = count = counters.get(fld, 0) + 1
+        node = f"<{base}record/{slug}/{fld}-{count}>"
+        add((node, type_p, link_type))
+        add((node, derived, record))
+        add((node, field_p, field_term))
+        add((node, raw_p, intern(literal(raw))))
+        add((node, linked_p, target))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _field(field: str) -> tuple[str, str]:
+    """(the field's name without index or sub-field, the field as a literal term)."""
+    return field.split("[", 1)[0].split(".", 1)[0], intern(literal(field))
+
+
+@lru_cache(maxsize=1024)
+def _year(year: int) -> str:
+    return literal(f"{year:04d}", datatype=_GYEAR)
 
 
 def subject_sources(records: Iterable[CaseRecord], iris: Iris | None = None) -> dict[str, list[str]]:
     """Which record files each case, actor and award IRI comes from (for reports)."""
-    iris = iris or Iris()
+    base = (iris or Iris()).base
     found: dict[str, list[str]] = {}
-    for rec in records:
-        nodes = [iris.case(rec.slug), iris.record(rec.slug)]
-        nodes += [iris.actor(a.slug) for a in rec.actors] + [iris.award(a.slug) for a in rec.awards]
-        for node in nodes:
-            sources = found.setdefault(str(node), [])
-            if rec.source not in sources:
-                sources.append(rec.source)
+    get = found.get
+    with gc_paused():  # hundreds of thousands of small lists: nothing for the collector to find
+        for rec in records:
+            source, slug = rec.source, rec.slug
+            nodes = [f"{base}case/{slug}", f"{base}record/{slug}"]
+            nodes += [f"{base}actor/{a.slug}" for a in rec.actors]
+            nodes += [f"{base}award/{a.slug}" for a in rec.awards]
+            for node in nodes:
+                sources = get(node)
+                if sources is None:
+                    found[node] = [source]
+                elif source not in sources:
+                    sources.append(source)
     return found

@@ -225,6 +225,8 @@ def _text(chk: _Checker, data: dict, fld: str) -> str | None:
     value = data.get(fld)
     if value is None:
         return None
+    if value.__class__ is str:  # the common case
+        return _clean(value) or None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
@@ -236,6 +238,8 @@ def _text(chk: _Checker, data: dict, fld: str) -> str | None:
 
 def _clean(text: str) -> str:
     """Collapse whitespace and drop control characters (they are not allowed in RDF literals)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # already clean: the common case
     if len(text) <= 100:  # names and codes, which repeat across an import
         return _clean_short(text)
     return _clean_text(text)
@@ -259,6 +263,8 @@ def _values(chk: _Checker, data: dict, fld: str) -> list[Any]:
     value = data.get(fld)
     if value is None:
         return []
+    if value.__class__ is list:  # the common case
+        return [v for v in value if v is not None and v != ""]
     if isinstance(value, str):
         return [v.strip() for v in value.split(";") if v.strip()]
     if isinstance(value, (list, tuple)):
@@ -288,10 +294,13 @@ def _country_values(chk: _Checker, data: dict, vocab: Vocabulary) -> list[Any]:
 def _resolve(
     chk: _Checker, index: ConceptIndex, fld: str, raw: Any, links: list[Link], *, severity: Severity = Severity.ERROR
 ) -> URIRef | None:
-    if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+    if raw.__class__ is str:  # the common case
+        text = _clean(raw)
+    elif not isinstance(raw, (str, int)) or isinstance(raw, bool):
         chk.error(fld, f"expected a {index.kind} name, found a {type(raw).__name__}", raw)
         return None
-    text = _clean(str(raw))
+    else:
+        text = _clean(str(raw))
     concept, message = _decide(index, text)
     if concept is None:
         (chk.error if severity is Severity.ERROR else chk.warn)(fld, message, text)
@@ -370,8 +379,10 @@ class ActorRegistry:
         self.ambiguous: dict[str, set[str]] = {}  # acronym key -> the name keys that carry it
         self.learned: dict[str, tuple[str, str | None]] = {}  # name key -> (first full spelling, acronym)
         self._resolved: dict[str, tuple[str, str, str | None, bool]] = {}  # stable once a name is seen
+        self._ambiguous_names: dict[str, bool] = {}  # is_ambiguous, per written name
 
     def learn(self, names: Iterable[str]) -> None:
+        self._ambiguous_names.clear()
         for name in names:
             base, acronym = split_acronym(name)
             if not acronym:
@@ -384,8 +395,11 @@ class ActorRegistry:
 
     def is_ambiguous(self, name: str) -> bool:
         """True when ``name`` is an acronym that two organisations of the input carry."""
-        base, acronym = split_acronym(name)
-        return acronym is None and key(base) in self.ambiguous
+        found = self._ambiguous_names.get(name)
+        if found is None:
+            base, acronym = split_acronym(name)
+            found = self._ambiguous_names[name] = acronym is None and key(base) in self.ambiguous
+        return found
 
     def resolve(self, name: str) -> tuple[str, str, str | None, bool]:
         """(slug, label, acronym, merged) for a written name; merged when it is not written the way
@@ -490,7 +504,7 @@ def normalise(
         chk.error("", raw.error or "the record could not be read")
         return None, chk.results
     data = raw.data
-    for unknown in sorted(set(data) - _KNOWN_FIELDS):
+    for unknown in () if _KNOWN_FIELDS.issuperset(data) else sorted(set(data) - _KNOWN_FIELDS):
         close = _close(unknown, _KNOWN_FIELDS)
         chk.warn(unknown, f"unknown field {unknown!r} ignored" + (f": did you mean {close}?" if close else ""))
 

@@ -160,8 +160,14 @@ def quoted(text: object, limit: int = 80) -> str:
     return repr(text[: limit - 3] + "...")
 
 
+# ASCII text needs no decomposition: every character that is not a letter or a digit is a space.
+_ASCII_SPACES = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
 @lru_cache(maxsize=1 << 16)
 def _key(text: str) -> str:
+    if text.isascii():  # the common case, the same result without the per-character Unicode work
+        return " ".join(text.replace("&", " and ").lower().translate(_ASCII_SPACES).split())
     decomposed = unicodedata.normalize("NFKD", text.replace("&", " and "))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     words = "".join(c if c.isalnum() else " " for c in plain).split()
