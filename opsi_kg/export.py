@@ -1,8 +1,13 @@
 """Stage 8, export: the dumps portals load, written atomically and deterministically.
 
 Writers are picked by name from :data:`WRITERS`. Two builds of the same input give byte-identical
-files: Turtle and TriG come from rdflib's sorted serialisers, N-Triples lines are sorted, and the
-JSON-LD document is put in a canonical order.
+files: Turtle and TriG come from the sorted writers of :mod:`opsi_kg.turtle`, N-Triples lines are
+sorted, and the JSON-LD document is put in a canonical order.
+
+At millions of triples the dumps are written in pieces (never the whole text, let alone its
+encoded copy, in memory at once), with Python's cyclic garbage collector paused (the triples are
+tuples of strings, without cycles), and the asserted triples are grouped and sorted once for all
+the dumps written together.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rdflib import BNode, Graph
@@ -18,24 +23,29 @@ from rdflib import BNode, Graph
 from .namespaces import PREFIXES, bind_prefixes
 from .pipeline import BuildResult
 from .render import report_graph, report_markdown
-from .terms import graph_triples
+from .terms import gc_paused, graph_triples
+from .turtle import SortedTriples, ntriples_chunks, trig_chunks, turtle_chunks
 from .turtle import ntriples as ntriples_text
-from .turtle import trig as trig_text
 from .turtle import turtle as turtle_text
 
+Data = str | bytes | Iterable[str | bytes]
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+
+def atomic_write(path: Path, data: Data) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
+
+    ``data`` is text (written as UTF-8), bytes, or an iterable of either, written piece by piece.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a dump is for others to read
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
+            for piece in (data,) if isinstance(data, (str, bytes)) else data:
+                fh.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -73,58 +83,127 @@ def jsonld(graph: Graph, base: str) -> str:
 
 def jsonld_text(triples, prefixes: dict[str, str]) -> str:
     """Flattened JSON-LD with the prefixes as context: one node per subject, sorted by @id, values sorted."""
-    from .terms import from_nt
-    from .turtle import RDF_TYPE, _Terms
+    return "".join(jsonld_chunks(triples, prefixes))
+
+
+def jsonld_chunks(triples, prefixes: dict[str, str]):
+    """:func:`jsonld_text` in pieces: exactly ``json.dumps(document, indent=2, ensure_ascii=False)``.
+
+    The document is written here rather than by :mod:`json` (whose indenting encoder is pure
+    Python): each distinct term is converted, rendered and given its sort key once.
+    """
+    from json.encoder import encode_basestring as quote
+
+    from .terms import _unquote, from_nt
+    from .turtle import RDF_TYPE, SortedTriples, _Terms
 
     terms = _Terms(prefixes)
 
     def ref(nt: str) -> str:  # a compact IRI where Turtle would write one, else the full IRI
-        short = terms.term(nt)
+        short = terms[nt]
         return short[1:-1] if short.startswith("<") else short
 
-    nodes: dict[str, dict[str, list]] = {}
-    for s, p, o in triples:
-        node = nodes.setdefault(s, {})
-        if p == RDF_TYPE and o.startswith("<"):
-            node.setdefault("@type", []).append(ref(o))
-            continue
+    def dumped(value, depth: int) -> str:  # json.dumps(value, indent=2) at this depth
+        if isinstance(value, str):
+            return quote(value)
+        pad = "\n" + "  " * (depth + 1)
+        inner = ",".join(f"{pad}{quote(k)}: {quote(v)}" for k, v in value.items())
+        return "{" + inner + "\n" + "  " * depth + "}"
+
+    values: dict[str, tuple[str, str]] = {}  # object term -> (sort key, text as a list item)
+
+    def value_of(o: str) -> tuple[str, str]:
         if o.startswith("<"):
             value = {"@id": ref(o)}
         elif o.startswith("_:"):
             value = {"@id": o}
         else:
-            lit = from_nt(o)
-            if lit.language:
-                value = {"@value": str(lit), "@language": lit.language}
-            elif lit.datatype is not None:
-                value = {"@value": str(lit), "@type": ref(f"<{lit.datatype}>")}
+            end = o.rindex('"')
+            rest = o[end + 1 :]
+            if not rest:
+                value = _unquote(o[1:end])
+            elif rest[0] == "@":
+                value = {"@value": _unquote(o[1:end]), "@language": rest[1:]}
             else:
-                value = str(lit)
-        node.setdefault(ref(p), []).append(value)
-    graph = []
-    for s in sorted(nodes):
-        entry = {"@id": s if s.startswith("_:") else ref(s)}
-        for key in sorted(nodes[s], key=lambda k: (k != "@type", k)):
-            entry[key] = sorted(nodes[s][key], key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-        graph.append(entry)
-    context = {p: prefixes[p] for p in sorted(terms.used)}
-    return json.dumps({"@context": context, "@graph": graph}, indent=2, ensure_ascii=False) + "\n"
+                lit = from_nt(o)  # typed: rdflib's lexical form, as before
+                value = {"@value": str(lit), "@type": ref(f"<{lit.datatype}>")}
+        item = values[o] = (json.dumps(value, sort_keys=True, ensure_ascii=False), "        " + dumped(value, 4))
+        return item
+
+    def type_of(o: str) -> tuple[str, str]:
+        text = quote(ref(o))
+        item = types[o] = (text, "        " + text)
+        return item
+
+    types: dict[str, tuple[str, str]] = {}
+    keys: dict[str, str] = {}  # predicate term -> its JSON key
+    nodes: dict[str, dict[str, list]] = {}
+    for s, p, o in triples:
+        node = nodes.get(s)
+        if node is None:
+            node = nodes[s] = {}
+        if p == RDF_TYPE and o.startswith("<"):
+            key, item = "@type", types.get(o) or type_of(o)
+        else:
+            key = keys.get(p)
+            if key is None:
+                key = keys[p] = ref(p)
+            item = values.get(o) or value_of(o)
+        items = node.get(key)
+        if items is None:
+            node[key] = [item]
+        else:
+            items.append(item)
+
+    subjects = sorted(nodes) if not isinstance(triples, SortedTriples) else list(nodes)
+    body = []
+    for s in subjects:
+        node = nodes.pop(s)
+        entry = ["    {\n      \"@id\": ", quote(s if s.startswith("_:") else ref(s))]
+        for key in sorted(node, key=lambda k: (k != "@type", k)):
+            items = node[key]
+            items.sort()
+            entry += (",\n      ", quote(key), ": [\n", ",\n".join([text for _, text in items]), "\n      ]")
+        entry.append("\n    }")
+        body.append("".join(entry))
+    context = [f"    {quote(p)}: {quote(prefixes[p])}" for p in sorted(terms.used)]
+    yield "{\n  \"@context\": " + ("{\n" + ",\n".join(context) + "\n  }" if context else "{}") + ",\n  \"@graph\": "
+    if not body:
+        yield "[]\n}\n"
+        return
+    yield "[\n"
+    for i in range(0, len(body), 4096):
+        yield ",\n".join(body[i : i + 4096]) + (",\n" if i + 4096 < len(body) else "")
+    yield "\n  ]\n}\n"
 
 
-def _dump_turtle(result: BuildResult) -> str:
-    return turtle_text(result.asserted_triples, _prefixes(result.base))
+# While write_exports writes several dumps of one build: id(result) -> its asserted triples
+# grouped and sorted once (see _asserted).
+_SHARED: dict[int, SortedTriples] = {}
 
 
-def _dump_nt(result: BuildResult) -> str:
-    return ntriples_text(result.asserted_triples)
+def _asserted(result: BuildResult):
+    """The asserted triples, as the grouped and sorted form write_exports shares if there is one."""
+    return _SHARED.get(id(result), result.asserted_triples)
 
 
-def _dump_jsonld(result: BuildResult) -> str:
-    return jsonld_text(result.asserted_triples, _prefixes(result.base))
+def _dump_turtle(result: BuildResult) -> Iterable[str]:
+    return turtle_chunks(_asserted(result), _prefixes(result.base))
 
 
-def _dump_trig(result: BuildResult) -> str:
-    return trig_text(result.named_graphs(), _prefixes(result.base))
+def _dump_nt(result: BuildResult) -> Iterable[str]:
+    return ntriples_chunks(_asserted(result))
+
+
+def _dump_jsonld(result: BuildResult) -> Iterable[str]:
+    return jsonld_chunks(_asserted(result), _prefixes(result.base))
+
+
+def _dump_trig(result: BuildResult) -> Iterable[str]:
+    graphs = result.named_graphs()
+    shared = _asserted(result)
+    graphs = {name: shared if triples is result.asserted_triples else triples for name, triples in graphs.items()}
+    return trig_chunks(graphs, _prefixes(result.base))
 
 
 def _report_md(result: BuildResult) -> str:
@@ -147,8 +226,8 @@ def _quality_html(result: BuildResult) -> str:
     return quality_html(build_quality(result))
 
 
-# name -> (file name, writer)
-WRITERS: dict[str, tuple[str, Callable[[BuildResult], str]]] = {
+# name -> (file name, writer); a writer returns the text, or the text in pieces (see atomic_write)
+WRITERS: dict[str, tuple[str, Callable[[BuildResult], Data]]] = {
     "ttl": ("opsi-kg.ttl", _dump_turtle),
     "nt": ("opsi-kg.nt", _dump_nt),
     "jsonld": ("opsi-kg.jsonld", _dump_jsonld),
@@ -163,10 +242,23 @@ WRITERS: dict[str, tuple[str, Callable[[BuildResult], str]]] = {
 def write_exports(result: BuildResult, out: Path | str, formats: list[str] | None = None) -> list[Path]:
     """Write the chosen exports (all by default) into ``out``; returns the paths written."""
     out = Path(out)
+    formats = formats or list(WRITERS)
     written = []
-    for name in formats or list(WRITERS):
-        file_name, writer = WRITERS[name]
-        path = out / file_name
-        atomic_write(path, writer(result))
-        written.append(path)
+    shared = sum(name in _SHARING for name in formats) > 1 and id(result) not in _SHARED
+    if shared:
+        _SHARED[id(result)] = SortedTriples(result.asserted_triples)
+    try:
+        with gc_paused():
+            for name in formats:
+                file_name, writer = WRITERS[name]
+                path = out / file_name
+                atomic_write(path, writer(result))
+                written.append(path)
+    finally:
+        if shared:
+            del _SHARED[id(result)]
     return written
+
+
+# The writers that read _asserted(result): worth grouping and sorting once when two or more run.
+_SHARING = {"ttl", "nt", "jsonld", "trig"}

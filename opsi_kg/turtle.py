@@ -11,115 +11,228 @@ string triples of :mod:`opsi_kg.terms`, so it stays fast at millions of triples.
 @prefix dct: <http://purl.org/dc/terms/> .
 <BLANKLINE>
 case:x dct:title "X"@en .
+
+The ``*_chunks`` functions give the same text as pieces, for writing a dump of millions of
+triples to a file without holding it (several times over) in memory; joined, the pieces are
+exactly what :func:`turtle`, :func:`trig` and :func:`ntriples` return.
+
+How it stays fast: the triples are grouped by subject once (lists of the existing tuples, no new
+strings), the subjects sorted, and each subject's few triples sorted as tuples; sorting the
+triples as tuples gives the order of their N-Triples lines (a term is never followed by a
+character below the space that ends it). Each distinct term is shortened once.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from .namespaces import PREFIXES
-from .terms import Triple
+from .terms import Triple, gc_paused
 
-_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
+_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
+# Subjects per piece of output: big enough that joining is cheap, small enough to stay light.
+_CHUNK = 4096
 
-class _Terms:
-    """Shortens N-Triples terms to prefixed names where Turtle allows, remembering the prefixes used."""
+
+class _Terms(dict):
+    """Shortens N-Triples terms to prefixed names where Turtle allows, remembering the prefixes used.
+
+    A dict from N-Triples term to its Turtle form, filled on first look-up: ``terms[nt]`` (or
+    ``terms.term(nt)``) costs one dictionary look-up for a term seen before.
+    """
 
     def __init__(self, prefixes: Mapping[str, str]):
+        super().__init__()
         # A local name never holds "/" or "#", so an IRI's namespace is everything up to the last
         # of them: one dictionary look-up. Namespaces ending otherwise are tried one by one.
         self.by_ns = {ns: prefix for prefix, ns in prefixes.items() if ns.endswith(("/", "#"))}
         self.others = sorted(((p, ns) for p, ns in prefixes.items() if not ns.endswith(("/", "#"))),
                              key=lambda kv: -len(kv[1]))
         self.used: set[str] = set()
-        self.cache: dict[str, str] = {}
+        self.term = self.__getitem__
 
     def iri(self, value: str) -> str:
         cut = max(value.rfind("/"), value.rfind("#")) + 1
         prefix = self.by_ns.get(value[:cut])
-        if prefix is not None and _LOCAL.match(value[cut:]):
+        if prefix is not None and _LOCAL.fullmatch(value, cut):
             self.used.add(prefix)
             return f"{prefix}:{value[cut:]}"
         for prefix, ns in self.others:
-            if value.startswith(ns) and _LOCAL.match(value[len(ns):]):
+            if value.startswith(ns) and _LOCAL.fullmatch(value, len(ns)):
                 self.used.add(prefix)
                 return f"{prefix}:{value[len(ns):]}"
         return f"<{value}>"
 
-    def term(self, nt: str) -> str:
-        short = self.cache.get(nt)
-        if short is None:
-            if nt.startswith("<"):
-                short = self.iri(nt[1:-1])
-            elif nt.startswith('"') and nt.endswith(">") and '"^^<' in nt:
-                lexical, datatype = nt.rsplit("^^<", 1)
-                short = f"{lexical}^^{self.iri(datatype[:-1])}"
-            else:
-                short = nt  # plain and language-tagged literals, blank nodes: N-Triples is Turtle
-            self.cache[nt] = short
+    def __missing__(self, nt: str) -> str:
+        if nt.startswith("<"):
+            short = self.iri(nt[1:-1])
+        elif nt.startswith('"') and nt.endswith(">") and '"^^<' in nt:
+            lexical, datatype = nt.rsplit("^^<", 1)
+            short = f"{lexical}^^{self.iri(datatype[:-1])}"
+        else:
+            short = nt  # plain and language-tagged literals, blank nodes: N-Triples is Turtle
+        self[nt] = short
         return short
 
 
-_TYPE_KEY = " a"  # rdf:type sorts first: a space sorts before "<"
+class SortedTriples:
+    """Distinct triples grouped by subject, subjects in order (each group sorted when first read).
 
-
-def _block(triples: Iterable[Triple], terms: _Terms, indent: str = "") -> list[str]:
-    """Subject blocks in order: subjects, then predicates (``a`` first), then objects.
-
-    Triples are grouped by subject, the subjects sorted, then each subject's few (predicate,
-    object) pairs: fast at millions of triples.
+    The order of sorted N-Triples lines, worked out once and shared by the writers: hand one to
+    :func:`turtle_chunks` and :func:`ntriples_chunks` instead of the set to group it only once. It
+    holds lists of the triples themselves (no new strings); iterating gives the triples in order.
     """
-    by_subject: dict[str, list[tuple[str, str]]] = {}
-    for s, p, o in triples:
-        pairs = by_subject.get(s)
-        if pairs is None:
-            pairs = by_subject[s] = []
-        pairs.append((_TYPE_KEY if p == RDF_TYPE else p, o))
+
+    def __init__(self, triples: Iterable[Triple]):
+        self._triples = triples
+        self._groups: list[list[Triple]] | None = None
+
+    def groups(self) -> list[list[Triple]]:
+        if self._groups is None:
+            self._groups = _sorted_groups(self._triples)
+            self._triples = ()
+        return self._groups
+
+    def __iter__(self) -> Iterator[Triple]:
+        for group in self.groups():
+            if len(group) > 1:
+                group.sort()
+            yield from group
+
+    def __len__(self) -> int:
+        return sum(map(len, self.groups()))
+
+
+def _groups(triples: Iterable[Triple]) -> list[list[Triple]]:
+    return triples.groups() if isinstance(triples, SortedTriples) else _sorted_groups(triples)
+
+
+def _sorted_groups(triples: Iterable[Triple]) -> list[list[Triple]]:
+    """Each subject's distinct triples, subject by subject in order.
+
+    The writers sort each group as they write it (while its terms are in the CPU's cache): the
+    N-Triples line order.
+    """
+    if not isinstance(triples, (set, frozenset)):
+        triples = set(triples)
+    by_subject: dict[str, list[Triple]] = {}
+    get = by_subject.get
+    for t in triples:
+        group = get(t[0])
+        if group is None:
+            by_subject[t[0]] = [t]
+        else:
+            group.append(t)
+    return [by_subject[s] for s in sorted(by_subject)]
+
+
+def _blocks(triples: Iterable[Triple], terms: _Terms, indent: str = "") -> Iterator[list[str]]:
+    """Subject blocks in order, a list of up to :data:`_CHUNK` blocks at a time.
+
+    Subjects sorted, then predicates (``a`` first), then objects: the subject's triples sorted,
+    with the ``rdf:type`` ones moved to the front.
+    """
     term = terms.term
     pad_p, pad_o = f" ;\n{indent}    ", f",\n{indent}        "
     blocks: list[str] = []
-    for s in sorted(by_subject):
-        pairs = by_subject[s]
-        pairs.sort()
-        out = [indent, term(s)]
-        cur_p = None
-        for p, o in pairs:
-            if p != cur_p:
-                out += (pad_p if cur_p is not None else " ", "a" if p == _TYPE_KEY else term(p), " ", term(o))
-                cur_p = p
-            else:
+    for group in _groups(triples):
+        if len(group) > 1:
+            group.sort()
+        out = [indent, term(group[0][0])]
+        types = [o for _, p, o in group if p == RDF_TYPE]
+        sep = " "
+        if types:
+            out += (" a ", pad_o.join(map(term, types)))
+            sep = pad_p
+            group = [t for t in group if t[1] != RDF_TYPE] if len(types) < len(group) else ()
+        cur = None
+        for _, p, o in group:
+            if p == cur:
                 out += (pad_o, term(o))
+            else:
+                out += (sep, term(p), " ", term(o))
+                sep = pad_p
+                cur = p
         out.append(" .\n")
         blocks.append("".join(out))
-    return blocks
+        if len(blocks) == _CHUNK:
+            yield blocks
+            blocks = []
+    if blocks:
+        yield blocks
+
+
+def _body(triples: Iterable[Triple], terms: _Terms, indent: str = "") -> list[str]:
+    """The subject blocks separated by blank lines, as a few big pieces."""
+    pieces = []
+    for blocks in _blocks(triples, terms, indent):
+        pieces.append(("\n" if pieces else "") + "\n".join(blocks))
+    return pieces
+
+
+def _handed_over(pieces: list[str]) -> Iterator[str]:
+    """The pieces in order, each dropped from the list as it is handed over (freed once written)."""
+    pieces.reverse()
+    while pieces:
+        yield pieces.pop()
 
 
 def _prologue(terms: _Terms, prefixes: Mapping[str, str]) -> str:
     return "".join(f"@prefix {p}: <{prefixes[p]}> .\n" for p in sorted(terms.used)) + "\n"
 
 
-def turtle(triples: Iterable[Triple], prefixes: Mapping[str, str] | None = None) -> str:
-    """The triples as Turtle, byte-for-byte the same for the same set of triples."""
+def turtle_chunks(triples: Iterable[Triple], prefixes: Mapping[str, str] | None = None) -> Iterator[str]:
+    """:func:`turtle` in pieces (the prologue first, once the body has been written)."""
     prefixes = dict(PREFIXES if prefixes is None else prefixes)
     terms = _Terms(prefixes)
-    body = "\n".join(_block(triples, terms))
-    return _prologue(terms, prefixes) + body
+    body = _body(triples, terms)
+    yield _prologue(terms, prefixes)
+    yield from _handed_over(body)
+
+
+def turtle(triples: Iterable[Triple], prefixes: Mapping[str, str] | None = None) -> str:
+    """The triples as Turtle, byte-for-byte the same for the same set of triples."""
+    with gc_paused():
+        return "".join(turtle_chunks(triples, prefixes))
+
+
+def trig_chunks(graphs: Mapping[str, Iterable[Triple]], prefixes: Mapping[str, str] | None = None) -> Iterator[str]:
+    """:func:`trig` in pieces."""
+    prefixes = dict(PREFIXES if prefixes is None else prefixes)
+    terms = _Terms(prefixes)
+    body: list[str] = []
+    for i, name in enumerate(sorted(graphs, key=str)):
+        body.append(("\n" if i else "") + f"<{name}> {{\n")
+        body += _body(graphs[name], terms, indent="    ")
+        body.append("}\n")
+    yield _prologue(terms, prefixes)
+    yield from _handed_over(body)
 
 
 def trig(graphs: Mapping[str, Iterable[Triple]], prefixes: Mapping[str, str] | None = None) -> str:
     """Named graphs (graph IRI -> triples) as TriG, graphs in name order."""
-    prefixes = dict(PREFIXES if prefixes is None else prefixes)
-    terms = _Terms(prefixes)
-    body = []
-    for name in sorted(graphs, key=str):
-        body.append(f"<{name}> {{\n" + "\n".join(_block(graphs[name], terms, indent="    ")) + "}\n")
-    return _prologue(terms, prefixes) + "\n".join(body)
+    with gc_paused():
+        return "".join(trig_chunks(graphs, prefixes))
+
+
+def ntriples_chunks(triples: Iterable[Triple]) -> Iterator[str]:
+    """:func:`ntriples` in pieces."""
+    batch: list[Triple] = []
+    for group in _groups(triples):
+        if len(group) > 1:
+            group.sort()
+        batch += group
+        if len(batch) >= 8 * _CHUNK:
+            yield " .\n".join(map(" ".join, batch)) + " .\n"
+            batch = []
+    if batch:
+        yield " .\n".join(map(" ".join, batch)) + " .\n"
 
 
 def ntriples(triples: Iterable[Triple]) -> str:
     """Sorted N-Triples, one line per distinct triple."""
-    lines = sorted({f"{s} {p} {o} .\n" for s, p, o in triples})
-    return "".join(lines)
+    with gc_paused():
+        return "".join(ntriples_chunks(triples))
