@@ -24,7 +24,7 @@ from .namespaces import PREFIXES, bind_prefixes
 from .pipeline import BuildResult
 from .render import report_graph, report_markdown
 from .terms import gc_paused, graph_triples
-from .turtle import SortedTriples, ntriples_chunks, trig_chunks, turtle_chunks
+from .turtle import SortedTriples, ntriples_chunks, trig_chunks, turtle_and_ntriples_chunks, turtle_chunks
 from .turtle import ntriples as ntriples_text
 from .turtle import turtle as turtle_text
 
@@ -247,17 +247,28 @@ def write_exports(result: BuildResult, out: Path | str, formats: list[str] | Non
     shared = sum(name in _SHARING for name in formats) > 1 and id(result) not in _SHARED
     if shared:
         _SHARED[id(result)] = SortedTriples(result.asserted_triples)
+    pair = {"ttl", "nt"} <= set(formats)  # then both are written from one pass, at the first
     try:
         with gc_paused():
             for name in formats:
                 file_name, writer = WRITERS[name]
                 path = out / file_name
-                atomic_write(path, writer(result))
+                if pair and name in ("ttl", "nt"):
+                    if not any(p.name in (WRITERS["ttl"][0], WRITERS["nt"][0]) for p in written):
+                        _write_turtle_and_ntriples(result, out)
+                else:
+                    atomic_write(path, writer(result))
                 written.append(path)
     finally:
         if shared:
             del _SHARED[id(result)]
     return written
+
+
+def _write_turtle_and_ntriples(result: BuildResult, out: Path) -> None:
+    nt_pieces, turtle_pieces = turtle_and_ntriples_chunks(_asserted(result), _prefixes(result.base))
+    atomic_write(out / WRITERS["nt"][0], nt_pieces)
+    atomic_write(out / WRITERS["ttl"][0], turtle_pieces())
 
 
 # The writers that read _asserted(result): worth grouping and sorting once when two or more run.

@@ -25,7 +25,8 @@ character below the space that ends it). Each distinct term is shortened once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain
 
 from .namespaces import PREFIXES
 from .terms import Triple, gc_paused
@@ -66,15 +67,30 @@ class _Terms(dict):
                 return f"{prefix}:{value[len(ns):]}"
         return f"<{value}>"
 
-    def __missing__(self, nt: str) -> str:
+    def short(self, nt: str) -> str:
+        """The Turtle form, not remembered (for terms seen once, such as most subjects)."""
         if nt.startswith("<"):
-            short = self.iri(nt[1:-1])
-        elif nt.startswith('"') and nt.endswith(">") and '"^^<' in nt:
+            return self.iri(nt[1:-1])
+        if nt.startswith('"') and nt.endswith(">") and '"^^<' in nt:
             lexical, datatype = nt.rsplit("^^<", 1)
-            short = f"{lexical}^^{self.iri(datatype[:-1])}"
-        else:
-            short = nt  # plain and language-tagged literals, blank nodes: N-Triples is Turtle
-        self[nt] = short
+            return f"{lexical}^^{self.iri(datatype[:-1])}"
+        return nt  # plain and language-tagged literals, blank nodes: N-Triples is Turtle
+
+    def __missing__(self, nt: str) -> str:
+        short = self[nt] = self.short(nt)
+        return short
+
+
+class _Few(dict):
+    """A small cache in front of :class:`_Terms` for the few terms used all the time (predicates,
+    classes): a look-up there stays in the CPU's cache."""
+
+    def __init__(self, terms: _Terms):
+        super().__init__()
+        self.terms = terms
+
+    def __missing__(self, nt: str) -> str:
+        short = self[nt] = self.terms[nt]
         return short
 
 
@@ -129,23 +145,28 @@ def _sorted_groups(triples: Iterable[Triple]) -> list[list[Triple]]:
     return [by_subject[s] for s in sorted(by_subject)]
 
 
-def _blocks(triples: Iterable[Triple], terms: _Terms, indent: str = "") -> Iterator[list[str]]:
+def _blocks(
+    triples: Iterable[Triple], terms: _Terms, indent: str = "", groups_out: list | None = None
+) -> Iterator[list[str]]:
     """Subject blocks in order, a list of up to :data:`_CHUNK` blocks at a time.
 
     Subjects sorted, then predicates (``a`` first), then objects: the subject's triples sorted,
-    with the ``rdf:type`` ones moved to the front.
+    with the ``rdf:type`` ones moved to the front. With ``groups_out``, the sorted groups of
+    triples behind each list of blocks are put there too (for N-Triples from the same pass).
     """
-    term = terms.term
+    term, few, subject = terms.term, _Few(terms).__getitem__, terms.short
     pad_p, pad_o = f" ;\n{indent}    ", f",\n{indent}        "
     blocks: list[str] = []
     for group in _groups(triples):
         if len(group) > 1:
             group.sort()
-        out = [indent, term(group[0][0])]
+        if groups_out is not None:
+            groups_out.append(group)
+        out = [indent, subject(group[0][0])]
         types = [o for _, p, o in group if p == RDF_TYPE]
         sep = " "
         if types:
-            out += (" a ", pad_o.join(map(term, types)))
+            out += (" a ", pad_o.join(map(few, types)))
             sep = pad_p
             group = [t for t in group if t[1] != RDF_TYPE] if len(types) < len(group) else ()
         cur = None
@@ -153,7 +174,7 @@ def _blocks(triples: Iterable[Triple], terms: _Terms, indent: str = "") -> Itera
             if p == cur:
                 out += (pad_o, term(o))
             else:
-                out += (sep, term(p), " ", term(o))
+                out += (sep, few(p), " ", term(o))
                 sep = pad_p
                 cur = p
         out.append(" .\n")
@@ -220,16 +241,50 @@ def trig(graphs: Mapping[str, Iterable[Triple]], prefixes: Mapping[str, str] | N
 
 def ntriples_chunks(triples: Iterable[Triple]) -> Iterator[str]:
     """:func:`ntriples` in pieces."""
-    batch: list[Triple] = []
+    batch: list[list[Triple]] = []
     for group in _groups(triples):
         if len(group) > 1:
             group.sort()
-        batch += group
-        if len(batch) >= 8 * _CHUNK:
-            yield " .\n".join(map(" ".join, batch)) + " .\n"
+        batch.append(group)
+        if len(batch) == _CHUNK:
+            yield _lines(batch)
             batch = []
     if batch:
-        yield " .\n".join(map(" ".join, batch)) + " .\n"
+        yield _lines(batch)
+
+
+def _lines(groups: list[list[Triple]]) -> str:
+    return " .\n".join(map(" ".join, chain.from_iterable(groups))) + " .\n"
+
+
+def turtle_and_ntriples_chunks(
+    triples: Iterable[Triple], prefixes: Mapping[str, str] | None = None
+) -> tuple[Iterator[str], Callable[[], Iterator[str]]]:
+    """:func:`ntriples_chunks` and :func:`turtle_chunks` of the same triples from one pass over them.
+
+    Returns the N-Triples pieces, and a function giving the Turtle pieces once those have all been
+    read (the Turtle body is kept meanwhile: its prologue can only be written at the end).
+    """
+    prefixes = dict(PREFIXES if prefixes is None else prefixes)
+    terms = _Terms(prefixes)
+    body: list[str] = []
+    done = []
+
+    def nt_pieces() -> Iterator[str]:
+        groups: list[list[Triple]] = []
+        for blocks in _blocks(triples, terms, groups_out=groups):
+            body.append(("\n" if body else "") + "\n".join(blocks))
+            yield _lines(groups)
+            groups.clear()
+        done.append(True)
+
+    def turtle_pieces() -> Iterator[str]:
+        if not done:
+            raise RuntimeError("read the N-Triples pieces first")
+        yield _prologue(terms, prefixes)
+        yield from _handed_over(body)
+
+    return nt_pieces(), turtle_pieces
 
 
 def ntriples(triples: Iterable[Triple]) -> str:

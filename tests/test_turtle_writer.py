@@ -169,3 +169,14 @@ def test_dumps_written_together_or_alone_are_the_same(tmp_path, default_build):
     for name in ("ttl", "nt", "jsonld", "trig"):
         (path,) = write_exports(default_build, tmp_path / name, [name])
         assert path.read_bytes() == (tmp_path / "together" / path.name).read_bytes(), name
+
+
+def test_turtle_and_ntriples_from_one_pass():
+    from opsi_kg.turtle import turtle_and_ntriples_chunks
+
+    triples = _triples(300, 6)
+    nt_pieces, turtle_pieces = turtle_and_ntriples_chunks(SortedTriples(triples), PREFIXES)
+    with pytest.raises(RuntimeError):
+        next(turtle_pieces())
+    assert "".join(nt_pieces) == reference_ntriples(triples)
+    assert "".join(turtle_pieces()) == reference_turtle(triples, PREFIXES)
