@@ -180,3 +180,57 @@ def test_turtle_and_ntriples_from_one_pass():
         next(turtle_pieces())
     assert "".join(nt_pieces) == reference_ntriples(triples)
     assert "".join(turtle_pieces()) == reference_turtle(triples, PREFIXES)
+
+
+def reference_jsonld(triples, prefixes):
+    """The JSON-LD writer as it was first written (rdflib literals, json.dumps with indent)."""
+    import json
+
+    from opsi_kg.terms import from_nt
+
+    terms = _Terms(prefixes)
+
+    def ref(nt):
+        short = terms.term(nt)
+        return short[1:-1] if short.startswith("<") else short
+
+    nodes = {}
+    for s, p, o in triples:
+        node = nodes.setdefault(s, {})
+        if p == RDF_TYPE and o.startswith("<"):
+            node.setdefault("@type", []).append(ref(o))
+            continue
+        if o.startswith("<"):
+            value = {"@id": ref(o)}
+        elif o.startswith("_:"):
+            value = {"@id": o}
+        else:
+            lit = from_nt(o)
+            if lit.language:
+                value = {"@value": str(lit), "@language": lit.language}
+            elif lit.datatype is not None:
+                value = {"@value": str(lit), "@type": ref(f"<{lit.datatype}>")}
+            else:
+                value = str(lit)
+        node.setdefault(ref(p), []).append(value)
+    graph = []
+    for s in sorted(nodes):
+        entry = {"@id": s if s.startswith("_:") else ref(s)}
+        for key in sorted(nodes[s], key=lambda k: (k != "@type", k)):
+            entry[key] = sorted(nodes[s][key], key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        graph.append(entry)
+    context = {p: prefixes[p] for p in sorted(terms.used)}
+    return json.dumps({"@context": context, "@graph": graph}, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_jsonld_is_the_same_bytes_as_json_dumps(seed):
+    from opsi_kg.export import jsonld_text
+
+    triples = _triples(80, seed)
+    triples.add((iri("http://example.org/n"), iri("http://example.org/ontology#p"),
+                 literal("01", datatype="http://www.w3.org/2001/XMLSchema#integer")))  # rdflib's lexical form
+    assert jsonld_text(triples, PREFIXES) == reference_jsonld(triples, PREFIXES)
+    assert jsonld_text(SortedTriples(triples), PREFIXES) == reference_jsonld(triples, PREFIXES)
+    assert jsonld_text(set(), PREFIXES) == reference_jsonld(set(), PREFIXES)
+    assert jsonld_text(set(), {}) == reference_jsonld(set(), {})
