@@ -171,10 +171,12 @@ def _blocks(
             group = [t for t in group if t[1] != RDF_TYPE] if len(types) < len(group) else ()
         cur = None
         for _, p, o in group:
+            # Only IRIs and typed literals end in ">": anything else is written as it is, without
+            # a look-up (most literals are seen once; caching them would only cost memory).
             if p == cur:
-                out += (pad_o, term(o))
+                out += (pad_o, term(o) if o[-1] == ">" else o)
             else:
-                out += (sep, few(p), " ", term(o))
+                out += (sep, few(p), " ", term(o) if o[-1] == ">" else o)
                 sep = pad_p
                 cur = p
         out.append(" .\n")
