@@ -19,7 +19,9 @@ exactly what :func:`turtle`, :func:`trig` and :func:`ntriples` return.
 How it stays fast: the triples are grouped by subject once (lists of the existing tuples, no new
 strings), the subjects sorted, and each subject's few triples sorted as tuples; sorting the
 triples as tuples gives the order of their N-Triples lines (a term is never followed by a
-character below the space that ends it). Each distinct term is shortened once.
+character below the space that ends it). Each distinct IRI is shortened once; literals are
+written as they are. With both dumps wanted, :func:`turtle_and_ntriples_chunks` writes them from
+one pass over the triples.
 """
 
 from __future__ import annotations
