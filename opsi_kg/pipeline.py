@@ -18,8 +18,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset, Graph
@@ -27,7 +26,7 @@ from rdflib import Dataset, Graph
 from .mapping import record_nt, subject_sources
 from .namespaces import ASSERTED_GRAPH, DEFAULT_BASE, INFERRED_GRAPH, VOCAB_GRAPH, Iris, bind_prefixes
 from .normalise import CaseRecord, normalise_all
-from .records import load_records
+from .records import InputError, load_records
 from .report import Report, Result, Severity
 from .resources import default_data
 from .terms import Triple, gc_paused, graph_triples, to_graph
@@ -42,25 +41,72 @@ def _quiet(_message: str) -> None:
     pass
 
 
-@cache
+_VOCABULARY_TRIPLES: list[frozenset[Triple]] = []
+
+
 def vocabulary_triples() -> frozenset[Triple]:
-    """The shipped vocabularies as string triples, blank nodes labelled canonically."""
-    from rdflib.compare import to_canonical_graph
+    """The shipped vocabularies as string triples, blank nodes labelled canonically (once per
+    process: canonical labelling takes a while)."""
+    if not _VOCABULARY_TRIPLES:
+        from rdflib.compare import to_canonical_graph
 
-    return frozenset(graph_triples(to_canonical_graph(vocabulary().graph)))
+        _VOCABULARY_TRIPLES.append(frozenset(graph_triples(to_canonical_graph(vocabulary().graph))))
+    return _VOCABULARY_TRIPLES[0]
 
 
-@dataclass
+def remember_vocabulary_triples(triples: frozenset[Triple]) -> frozenset[Triple]:
+    """Use ``triples`` as :func:`vocabulary_triples` in this process (a build cache keeps them for
+    the same vocabulary files); returns what :func:`vocabulary_triples` gives from now on."""
+    if not _VOCABULARY_TRIPLES:
+        _VOCABULARY_TRIPLES.append(frozenset(triples))
+    return _VOCABULARY_TRIPLES[0]
+
+
 class BuildResult:
-    """Everything one build made: the records, the three sets of triples and the report."""
+    """Everything one build made: the records, the three sets of triples and the report.
 
-    records: list[CaseRecord]
-    asserted_triples: set[Triple]
-    inferred_triples: set[Triple]
-    report: Report
-    sources: dict[str, list[str]] = field(default_factory=dict)
-    base: str = DEFAULT_BASE
-    engines: dict[str, str] = field(default_factory=dict)  # stage -> engine that ran
+    An incremental build (:mod:`opsi_kg.incremental`) passes the records as a function and the
+    triples as a function giving (asserted, inferred): they are put together when first used.
+    """
+
+    def __init__(
+        self,
+        records: list[CaseRecord] | Callable[[], list[CaseRecord]],
+        asserted_triples: set[Triple] | Callable[[], tuple[set[Triple], set[Triple]]],
+        inferred_triples: set[Triple] | None,
+        report: Report,
+        sources: dict[str, list[str]] | None = None,
+        base: str = DEFAULT_BASE,
+        engines: dict[str, str] | None = None,
+    ):
+        self._records = records
+        self._triples = asserted_triples if callable(asserted_triples) else (asserted_triples, inferred_triples)
+        self.report = report
+        self.sources = sources if sources is not None else {}
+        self.base = base
+        self.engines = engines if engines is not None else {}  # stage -> engine that ran
+
+    @property
+    def records(self) -> list[CaseRecord]:
+        """The built records, in input order."""
+        if callable(self._records):
+            self._records = self._records()
+        return self._records
+
+    def _loaded(self) -> tuple[set[Triple], set[Triple]]:
+        if callable(self._triples):
+            self._triples = self._triples()
+        return self._triples
+
+    @property
+    def asserted_triples(self) -> set[Triple]:
+        """What the records say, with provenance, as N-Triples string triples."""
+        return self._loaded()[0]
+
+    @property
+    def inferred_triples(self) -> set[Triple]:
+        """What reasoning adds about the data."""
+        return self._loaded()[1]
 
     @property
     def vocabulary_triples(self) -> frozenset[Triple]:
@@ -165,16 +211,27 @@ def build(
     progress: Progress = _quiet,
     reasoner: str = "rules",
     validator: str = "fast",
+    cache: Path | str | None = None,
 ) -> BuildResult:
     """Run the pipeline on ``data`` (a folder of YAML records, or a YAML/CSV/JSON file).
 
     Records that fail to load or normalise, or whose graph has SHACL violations, are quarantined:
     reported, and left out of the graphs. Raises :class:`~opsi_kg.records.InputError` when the
     input as a whole cannot be read.
+
+    With ``cache`` (a file path) and the fast engines, the build is incremental: only the records
+    changed since the build that wrote the cache are redone (:mod:`opsi_kg.incremental`), with
+    the same result as a full build.
     """
     if reasoner not in REASONERS or validator not in VALIDATORS:
         raise ValueError(f"reasoner must be one of {REASONERS}, validator one of {VALIDATORS}")
     data = Path(data) if data is not None else default_data()
+    if cache is not None and (reasoner, validator) == ("rules", "fast"):
+        if not data.exists():
+            raise InputError(f"{data}: no such file or folder")
+        from .incremental import build_cached
+
+        return build_cached(data, base, Path(cache), progress)
     iris = Iris(base)
     progress(f"loading records from {data}")
     with gc_paused():

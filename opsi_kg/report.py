@@ -48,6 +48,13 @@ class Result:
     constraint: str = ""  # SHACL constraint component IRI, when SHACL found it
     value: str = ""  # the offending value, when there is one
 
+    def __reduce__(self):  # as a tuple: build caches pickle many of these
+        return (
+            Result,
+            (self.severity, self.message, self.source, self.field, self.focus_node, self.path, self.source_shape,
+             self.constraint, self.value),
+        )
+
     def line(self) -> str:
         """The one-line form used on stderr: ``[SEVERITY] source: field: message``."""
         where = self.source or self.focus_node or "-"
