@@ -592,6 +592,7 @@ class RuleSet:
         asserted: Iterable[Triple],
         out: set[Triple] | None = None,
         overlap: list[list[Triple]] | None = None,
+        emitted: set[str] | None = None,
     ) -> tuple[set[Triple], list[Triple], bool]:
         """(inferred, schema triples found, local) for some data, reasoned with the vocabularies.
 
@@ -600,7 +601,8 @@ class RuleSet:
         triples are grouped by predicate, then each group runs a loop specialised to its
         predicate's template. With ``out``, adds to that set; with ``overlap``, does not
         subtract the input but appends to ``overlap`` the groups of asserted triples that may
-        also be inferred (the caller subtracts them from the union of several runs).
+        also be inferred (the caller subtracts them from the union of several runs) and adds to
+        ``emitted`` the predicates this run inferred triples with.
         """
         by_p: defaultdict[str, list[Triple]] = defaultdict(list)
         empty = st.empty
@@ -616,6 +618,8 @@ class RuleSet:
         if overlap is not None:
             emittable = self._emittable(st)
             overlap.extend(ts for p, ts in by_p.items() if p in emittable)
+            if emitted is not None:
+                emitted.update(run.emitted)
             return out, run.schema, local
         # Minus the input: only predicates both asserted and inferred can overlap.
         for p in run.emitted.intersection(by_p):
@@ -671,19 +675,21 @@ class RuleSet:
             # Python mostly from cache misses). Exact when every chunk is local, as for records.
             out: set[Triple] = set()
             overlap: list[list[Triple]] = []
+            emitted: set[str] = set()
             chunked = len(triples) > CHUNK
             if chunked:
                 it = iter(triples)
                 while chunk := list(islice(it, CHUNK)):
-                    _out, schema, local = self._run(st, chunk, out, overlap)
+                    _out, schema, local = self._run(st, chunk, out, overlap, emitted)
                     if schema or not local:
                         chunked = False
                         break
             if chunked:
                 # Minus the input, once at the end (one chunk may infer what another asserts);
-                # only predicates that can be inferred at all are in ``overlap``.
+                # only the predicates some chunk inferred triples with can overlap.
                 for ts in overlap:
-                    out.difference_update(ts)
+                    if ts[0][1] in emitted:
+                        out.difference_update(ts)
                 tbox = self._tbox_about_data(st)
                 if tbox:
                     out.difference_update(tbox)
