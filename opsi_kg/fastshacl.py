@@ -223,6 +223,9 @@ class _Shape:
 class DataIndex:
     """The data graph, indexed for a :class:`ShapesProgram`: predicate -> subject -> objects.
 
+    One flat dictionary per predicate (no dictionary per subject), so validating a property
+    shape over all its focus nodes is one look-up per node.
+
     Only the predicates the shapes read are kept (paths, targets, rdfs:subClassOf); for inverse
     paths and sh:targetObjectsOf also object -> subjects. A single object is kept as the string
     itself, several as a set (most subjects have one value per predicate). Of the rdf:type
@@ -236,8 +239,8 @@ class DataIndex:
         self._backward = backward - {TYPE}
         self._needed = forward | backward | {TYPE, SUBCLASS}
         self._asked = classes  # classes of targets and sh:class constraints; None: keep all types
-        # subject -> predicate -> object(s), for every forward predicate (one probe per focus node)
-        self.by_s: dict[str, dict[str, str | set[str]]] = {}
+        # predicate -> subject -> object(s), for every forward predicate and rdf:type
+        self.sp: dict[str, dict[str, str | set[str]]] = {p: {} for p in self._forward | {TYPE}}
         self.po: dict[str, dict[str, str | set[str]]] = {p: {} for p in backward | {TYPE, SUBCLASS}}
         self._subclasses: dict[str, frozenset[str]] = {}
         self._types: list[list[Triple]] = []  # rdf:type triples not indexed yet
@@ -246,15 +249,15 @@ class DataIndex:
         """Add N-Triples-string triples (or an rdflib Graph); returns self."""
         if isinstance(triples, Graph):
             triples = graph_triples(triples)
-        needed = self._needed
-        by_p: dict[str, list[Triple]] = {}
-        for t in [t for t in triples if t[1] in needed]:
-            group = by_p.get(t[1])
-            if group is None:
-                by_p[t[1]] = [t]
-            else:
+        by_p: dict[str, list[Triple]] = {p: [] for p in self._needed}
+        groups = by_p.get
+        for t in triples:
+            group = groups(t[1])
+            if group is not None:
                 group.append(t)
         for p, ts in by_p.items():
+            if not ts:
+                continue
             if p == TYPE:
                 self._types.append(ts)
                 continue
@@ -262,7 +265,7 @@ class DataIndex:
                 _index(self.po[p], ts, 2, 0)
                 self._subclasses = {}
             if p in self._forward:
-                _index_by_subject(self.by_s, ts)
+                _index(self.sp[p], ts, 0, 2)
             if p in self._backward and p != SUBCLASS:
                 _index(self.po[p], ts, 2, 0)
         return self
@@ -275,7 +278,7 @@ class DataIndex:
         backward = self.po[TYPE]
         for ts in buffered:
             kept = ts if self._asked is None else [t for t in ts if t[2] in relevant]
-            _index_by_subject(self.by_s, kept)
+            _index(self.sp[TYPE], kept, 0, 2)
             _index(backward, kept, 2, 0)
 
     def subclasses(self, cls: str) -> frozenset[str]:
@@ -301,15 +304,15 @@ class DataIndex:
                 index = self.po[pred]
                 nodes = {m for n in nodes for m in _values(index.get(n))}
             else:
-                by_s = self.by_s
-                nodes = {m for n in nodes for m in _values(by_s.get(n, _NO_VALUES).get(pred))}
+                index = self.sp.get(pred, _NO_VALUES)
+                nodes = {m for n in nodes for m in _values(index.get(n))}
             if not nodes:
                 return _EMPTY
         return nodes
 
     def subjects_of(self, pred: str) -> set[str]:
         """Every subject with a value for pred (sh:targetSubjectsOf)."""
-        return {s for s, values in self.by_s.items() if pred in values}
+        return set(self.sp.get(pred, _NO_VALUES))
 
     def instances(self, cls: str) -> set[str]:
         """The SHACL instances of cls: nodes typed cls or a subclass of it."""
@@ -325,30 +328,13 @@ class DataIndex:
         """Whether node is typed with one of classes (a subclass closure of an asked class)."""
         if self._types:
             self._index_types()
-        types = self.by_s.get(node, _NO_VALUES).get(TYPE)
+        types = self.sp[TYPE].get(node)
         if types is None:
             return False
         return types in classes if types.__class__ is str else not classes.isdisjoint(types)
 
 
 _NO_VALUES: dict = {}
-
-
-def _index_by_subject(by_s: dict[str, dict[str, str | set[str]]], ts: list[Triple]) -> None:
-    get = by_s.get
-    for s, p, o in ts:
-        values = get(s)
-        if values is None:
-            by_s[s] = {p: o}
-            continue
-        found = values.get(p)
-        if found is None:
-            values[p] = o
-        elif found.__class__ is str:
-            if found != o:
-                values[p] = {found, o}
-        else:
-            found.add(o)
 
 
 def _values(found: str | set[str] | None) -> tuple[str, ...] | set[str]:
@@ -581,6 +567,8 @@ class ShapesProgram:
             return self._validate(data, sources or {}, focus)
 
     def _validate(self, data: DataIndex, sources: Mapping[str, list[str]], focus) -> list[Result]:
+        """Column-wise: each constraint of a shape runs over all the shape's focus nodes at once;
+        the failures are then reported in the order of (focus node, shape, constraint, value)."""
         if data._types:
             data._index_types()
         only = set(focus) if focus is not None else None
@@ -591,88 +579,106 @@ class ShapesProgram:
             if only is not None:
                 nodes &= only
             members = [shape] if shape.path is not None else [shape, *shape.properties]
+            fs = sorted(nodes)
+            fails: list[tuple[int, int, int, object]] = []  # (node index, member, constraint, bad values)
             plan = []
             for member in members:
                 key = id(member)
                 if key not in checks:
-                    checks[key] = [(c, self._check(c, data)) for c in member.constraints]
+                    checks[key] = [self._check(c, data) for c in member.constraints]
                 if checks[key]:
-                    path = member.path
-                    pred = None  # a one-step forward path: its predicate
-                    if path is not None and len(path) == 1 and not path[0][1]:
-                        pred = path[0][0]
-                    plan.append((member, path, pred, checks[key]))
-            by_s = data.by_s
-            for f in sorted(nodes):
-                own = by_s.get(f, _NO_VALUES)
-                for member, path, pred, member_checks in plan:
-                    if pred is not None:  # a one-step path: look the values up directly
-                        found = own.get(pred)
-                        values = _EMPTY if found is None else (found,) if found.__class__ is str else found
-                    elif path is None:
-                        values = (f,)
-                    else:
-                        values = data.values(f, path)
-                    for c, check in member_checks:
-                        bad = check(values)
-                        if bad:
-                            for v in sorted(bad, key=_sort_key):
-                                self._result(member, c, f, v, sources, results)
+                    plan.append((member, checks[key]))
+            for mi, (member, member_checks) in enumerate(plan):
+                path = member.path
+                # The value nodes of each focus node: None (none), one value (a str) or a collection.
+                if path is None:
+                    col: list = fs
+                elif len(path) == 1 and not path[0][1]:  # a one-step path: look the values up directly
+                    get = data.sp.get(path[0][0], _NO_VALUES).get
+                    col = [get(f) for f in fs]
+                else:
+                    col = [data.values(f, path) for f in fs]
+                counts = multi = None
+                for ci, (kind, arg) in enumerate(member_checks):
+                    if kind == "minCount" or kind == "maxCount":
+                        if counts is None:
+                            counts = [0 if x is None else 1 if x.__class__ is str else len(x) for x in col]
+                        if kind == "minCount":
+                            fails += [(i, mi, ci, _ONCE) for i, n in enumerate(counts) if n < arg]
+                        else:
+                            fails += [(i, mi, ci, _ONCE) for i, n in enumerate(counts) if n > arg]
+                    elif kind == "hasValue":
+                        fails += [
+                            (i, mi, ci, _ONCE)
+                            for i, x in enumerate(col)
+                            if not (x == arg if x.__class__ is str else x is not None and arg in x)
+                        ]
+                    elif kind == "value":  # arg: the test that fails a value node
+                        fails += [(i, mi, ci, (x,)) for i, x in enumerate(col) if x.__class__ is str and arg(x)]
+                        if multi is None:
+                            multi = [(i, x) for i, x in enumerate(col) if x is not None and x.__class__ is not str]
+                        for i, x in multi:
+                            bad = [v for v in x if arg(v)]
+                            if bad:
+                                fails.append((i, mi, ci, bad))
+            fails.sort(key=_fail_order)
+            for i, mi, ci, bad in fails:
+                member = plan[mi][0]
+                c = member.constraints[ci]
+                f = fs[i]
+                for v in sorted(bad, key=_sort_key):
+                    self._result(member, c, f, v, sources, results)
         return results
 
-    def _check(self, c: _Constraint, data: DataIndex):
-        """A function of the value nodes that returns the failing ones (None: the focus node)."""
+    def _check(self, c: _Constraint, data: DataIndex) -> tuple[str, object]:
+        """(kind, argument) for a count or hasValue constraint, ("value", test) for a constraint
+        on each value node, where test(v) is True when v fails it."""
         kind, arg = c.kind, c.arg
-        once = (None,)
-        if kind == "minCount":
-            return lambda values: once if len(values) < arg else ()
-        if kind == "maxCount":
-            return lambda values: once if len(values) > arg else ()
-        if kind == "hasValue":
-            return lambda values: () if arg in values else once
+        if kind in ("minCount", "maxCount", "hasValue"):
+            return kind, arg
         if kind == "class":
             classes = data.subclasses(arg)
             cache: dict[str, bool] = {}
 
-            def instance(v: str) -> bool:
-                ok = cache.get(v)
-                if ok is None:
-                    ok = cache[v] = v[0] != '"' and data.is_instance(v, classes)
-                return ok
+            def not_instance(v: str) -> bool:
+                bad = cache.get(v)
+                if bad is None:
+                    bad = cache[v] = not (v[0] != '"' and data.is_instance(v, classes))
+                return bad
 
-            return lambda values: [v for v in values if not instance(v)]
+            return "value", not_instance
         if kind == "datatype":
             dt_cache = self._datatype_cache
-            return lambda values: [v for v in values if not _datatype_ok(v, arg, dt_cache)]
+            return "value", lambda v: not _datatype_ok(v, arg, dt_cache)
         if kind == "nodeKind":
-            return lambda values: [v for v in values if v[0] not in arg]
+            return "value", lambda v: v[0] not in arg
         if kind == "pattern":
             search = arg.search
             matched: dict[str, bool] = {}  # values repeat (years, shared IRIs)
 
-            def match(v: str) -> bool:
-                ok = matched.get(v)
-                if ok is None:
-                    ok = v[0] != "_" and search(_lexical(v)) is not None
+            def no_match(v: str) -> bool:
+                bad = matched.get(v)
+                if bad is None:
+                    bad = v[0] == "_" or search(_lexical(v)) is None
                     if len(matched) < 100_000:
-                        matched[v] = ok
-                return ok
+                        matched[v] = bad
+                return bad
 
-            return lambda values: [v for v in values if not match(v)]
+            return "value", no_match
         if kind == "minLength":
             if arg == 0:
-                return lambda values: ()
-            return lambda values: [v for v in values if v[0] == "_" or len(_lexical(v)) < arg]
+                return "value", lambda v: False
+            return "value", lambda v: v[0] == "_" or len(_lexical(v)) < arg
         if kind == "maxLength":
-            return lambda values: [v for v in values if v[0] == "_" or len(_lexical(v)) > arg]
+            return "value", lambda v: v[0] == "_" or len(_lexical(v)) > arg
         if kind == "in":
-            return lambda values: [v for v in values if v not in arg]
+            return "value", lambda v: v not in arg
         raise AssertionError(kind)
 
     def _result(self, shape: _Shape, c: _Constraint, f: str, v: str | None, sources, results: list[Result]) -> None:
-        focus = str(from_nt(f))
+        focus = f[1:-1] if f[0] == "<" else str(from_nt(f))
         text = shape.message if shape.message is not None else _generic_message(shape, c, f)
-        value = str(from_nt(v)) if v is not None else None
+        value = None if v is None else v[1:-1] if v[0] == "<" else str(from_nt(v))
         if v is not None and v != f:
             text += f" (value: {compact(value)})"
         path = shape.result_path if shape.path is not None else None
@@ -694,6 +700,13 @@ class ShapesProgram:
 
 def _sort_key(v: str | None) -> str:
     return v or ""
+
+
+_ONCE = (None,)  # the failing "value" of a count or hasValue constraint: the focus node
+
+
+def _fail_order(fail: tuple) -> tuple[int, int, int]:
+    return fail[0], fail[1], fail[2]
 
 
 def _generic_message(shape: _Shape, c: _Constraint, f: str) -> str:
