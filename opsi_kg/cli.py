@@ -51,6 +51,15 @@ def _data_options(p: argparse.ArgumentParser) -> None:
         default="fast",
         help="SHACL engine: the compiled shapes (default, fast) or pyshacl (the reference)",
     )
+    p.add_argument(
+        "--cache",
+        metavar="PATH",
+        help=(
+            "build cache: rebuild only the records changed since the last build (default for a folder of "
+            "records: a file under .opsi-kg-cache/; a table is cached only when this is given)"
+        ),
+    )
+    p.add_argument("--no-cache", action="store_true", help="build everything and keep no build cache")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
 
 
@@ -230,6 +239,20 @@ def _progress(args, err: TextIO):
     return lambda message: print(f"[INFO] {message}", file=err, flush=True)
 
 
+def _cache_path(args) -> Path | None:
+    """The build cache to use: --cache, else one per input folder under .opsi-kg-cache/ (a table,
+    imported whole, is cached only on request); none with --no-cache."""
+    from .incremental import default_cache
+    from .resources import default_data
+
+    if getattr(args, "no_cache", False):
+        return None
+    if getattr(args, "cache", None):
+        return Path(args.cache)
+    data = Path(args.data) if args.data else default_data()
+    return default_cache(data, args.base) if data.is_dir() else None
+
+
 def _build(args, err: TextIO):
     from .pipeline import build
 
@@ -239,6 +262,7 @@ def _build(args, err: TextIO):
         progress=_progress(args, err),
         reasoner=getattr(args, "reasoner", "rules"),
         validator=getattr(args, "validator", "fast"),
+        cache=_cache_path(args),
     )
 
 

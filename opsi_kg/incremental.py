@@ -128,6 +128,14 @@ def fingerprint(data: Path, base: str) -> str:
     return h.hexdigest()
 
 
+def default_cache(data: Path, base: str) -> Path:
+    """The cache file ``opsi-kg`` uses for an input by default: one per input and base, in the
+    folder named by ``OPSI_KG_CACHE_DIR``, else .opsi-kg-cache/ in the working folder."""
+    key = hashlib.blake2b(f"{Path(data).resolve()}\0{base}".encode(), digest_size=8).hexdigest()
+    folder = Path(os.environ.get("OPSI_KG_CACHE_DIR") or ".opsi-kg-cache")
+    return folder / f"{Path(data).resolve().name or 'input'}-{key}.sqlite"
+
+
 def _raw_digest(raw: RawRecord) -> bytes:
     notes = getattr(raw, "notes", ())
     return _digest(pickle.dumps((raw.source, raw.data, raw.error, raw.stem, raw.field_errors, notes), protocol=5))
@@ -585,16 +593,17 @@ def _build(data: Path, base: str, db: CacheFile, state: State | None, fp: str, p
     changed = set(raws) | gone
     if state is not None and len(changed) > FULL_BUILD_SHARE * max(len(order), 1):
         raise CacheMiss(f"{len(changed)} of {len(order)} records changed")
-    progress(f"{len(raws)} records new or changed, {len(gone)} gone, {len(order) - len(raws)} unchanged")
+    progress(f"build cache: {len(raws)} records new or changed, {len(gone)} gone, {len(order) - len(raws)} unchanged")
 
-    # -- normalise and map the changed records; replay the others' organisation names
+    # -- normalise the changed records; replay the others' organisation names
+    progress(f"normalising {len(raws)} records")
     registry = _logging_registry()
     names = {s: list(_all_actor_names([raws[s]])) if s in raws else old[s].names for s in order}
     registry.learn(chain.from_iterable(names[s] for s in order))
     if state is not None and _learn_state(registry) != state.learned:
         raise CacheMiss("an edit changed which organisations share an acronym")
     entries: dict[str, Entry] = {}
-    fresh: dict[str, Payload] = {}
+    made: dict[str, Any] = {}  # source -> the record normalised this build
     with gc_paused():
         for s in order:
             if s not in raws:
@@ -607,19 +616,27 @@ def _build(data: Path, base: str, db: CacheFile, state: State | None, fp: str, p
                 continue
             registry.log = []
             rec, results = normalise(raws[s], registry, vocab)
-            entry = entries[s] = Entry(found.digests[s], found.stats[s], names[s], registry.log, results, None)
+            entries[s] = Entry(found.digests[s], found.stats[s], names[s], registry.log, results, None)
             registry.log = None
             if rec is not None:
-                triples = record_nt(rec, iris)
-                inferred, local = rs.infer_record(triples, base)
-                if not local:
-                    raise Uncacheable(f"{s} holds schema triples or joins other records' inferences")
-                entry.slug = rec.slug
-                entry.nodes = list(subject_sources([rec], iris))
-                both = list(chain(triples, inferred))
-                terms = {n for t in both for n in (t[0], t[2]) if n[0] in "<_"} - vocab_terms
-                about_vocab = sorted(t for t in both if t[0] in vocab_terms)
-                fresh[s] = Payload(rec, triples, inferred, sorted(terms), about_vocab)
+                entries[s].slug = rec.slug
+                entries[s].nodes = list(subject_sources([rec], iris))
+                made[s] = rec
+
+    progress(f"mapping {len(made)} records to RDF")
+    with gc_paused():
+        mapped = {s: record_nt(rec, iris) for s, rec in made.items()}
+    progress(f"reasoning (OWL 2 RL, rules) over the triples of {len(made)} records")
+    fresh: dict[str, Payload] = {}
+    with gc_paused():
+        for s, triples in mapped.items():
+            inferred, local = rs.infer_record(triples, base)
+            if not local:
+                raise Uncacheable(f"{s} holds schema triples or joins other records' inferences")
+            both = list(chain(triples, inferred))
+            terms = {n for t in both for n in (t[0], t[2]) if n[0] in "<_"} - vocab_terms
+            about_vocab = sorted(t for t in both if t[0] in vocab_terms)
+            fresh[s] = Payload(made[s], triples, inferred, sorted(terms), about_vocab)
 
     # Duplicate case ids: the later record (in input order) is quarantined, as in a full build.
     normalised, quarantined, results = [], [], []
@@ -698,7 +715,7 @@ def _build(data: Path, base: str, db: CacheFile, state: State | None, fp: str, p
     def new_graph(members: set[str]) -> RecordGraph:
         return RecordGraph(members, contribution, db, foreign, fixed)
 
-    progress(f"validating (SHACL, fast) what {len(fresh)} mapped records and {len(gone)} gone change")
+    progress(f"validating (SHACL, fast) what the {len(fresh)} mapped and {len(gone)} gone records change")
     with gc_paused():
         now_normalised = set(normalised)
         graph1 = new_graph(now_normalised)

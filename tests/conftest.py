@@ -17,6 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _build_caches_in_a_temporary_folder(tmp_path_factory):
+    """The CLI keeps build caches under .opsi-kg-cache/ of the working folder; not in the checkout."""
+    os.environ["OPSI_KG_CACHE_DIR"] = str(tmp_path_factory.mktemp("build-caches"))
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--regen", action="store_true", help="rewrite golden files (expected.ttl, expected rows) from the code"

@@ -146,7 +146,7 @@ def test_the_prize_conflict_quarantines_both_and_an_edit_resolves_it(cases, tmp_
     write(cases, "prize-2.yaml", rec)
     messages: list[str] = []
     again = build(cases, cache=cache, progress=messages.append)
-    assert "1 records new or changed, 0 gone, 61 unchanged" in messages
+    assert "build cache: 1 records new or changed, 0 gone, 61 unchanged" in messages
     assert not {"cases/prize-1.yaml", "cases/prize-2.yaml"} & set(again.report.quarantined)
     assert_same_build(again, build(cases))
 
@@ -203,7 +203,7 @@ def test_a_table_input_compares_rows(tmp_path):
     gen.write_csv(rows, table)
     messages: list[str] = []
     cached = build(table, cache=cache, progress=messages.append)
-    assert "2 records new or changed, 0 gone, 38 unchanged" in messages
+    assert "build cache: 2 records new or changed, 0 gone, 38 unchanged" in messages
     assert_same_build(cached, build(table))
 
 
@@ -224,7 +224,7 @@ def test_a_damaged_cache_means_a_full_build(cases, tmp_path, damage):
     assert_same_build(result, build(cases))
     messages = []
     build(cases, cache=cache, progress=messages.append)  # and the cache is whole again
-    assert "0 records new or changed, 0 gone, 62 unchanged" in messages
+    assert "build cache: 0 records new or changed, 0 gone, 62 unchanged" in messages
 
 
 def test_an_interrupted_build_leaves_the_last_cache(cases, tmp_path, monkeypatch):
@@ -244,7 +244,7 @@ def test_an_interrupted_build_leaves_the_last_cache(cases, tmp_path, monkeypatch
     monkeypatch.undo()
     messages: list[str] = []
     result = build(cases, cache=cache, progress=messages.append)
-    assert "1 records new or changed, 0 gone, 61 unchanged" in messages
+    assert "build cache: 1 records new or changed, 0 gone, 61 unchanged" in messages
     assert_same_build(result, build(cases))
 
 
@@ -252,3 +252,27 @@ def test_the_reference_engines_never_use_the_cache(cases, tmp_path):
     cache = tmp_path / "build.cache"
     build(cases, cache=cache, validator="pyshacl")
     assert not cache.exists()
+
+
+def test_the_cli_keeps_a_cache_for_a_folder(cases, tmp_path):
+    import io
+
+    from opsi_kg.cli import main
+
+    def run(*argv: str) -> str:
+        err = io.StringIO()
+        assert main(["build", "--data", str(cases), *argv], io.StringIO(), err) in (0, 1)
+        return err.getvalue()
+
+    first = run("--out", str(tmp_path / "a"))
+    assert "[INFO] build cache: no cache yet; building everything" in first
+    path = sorted(cases.glob("*.yaml"))[2]
+    rec = read(path)
+    rec["title"] = "Edited"
+    write(cases, path.name, rec)
+    second = run("--out", str(tmp_path / "b"))
+    assert "[INFO] build cache: 1 records new or changed, 0 gone, 61 unchanged" in second
+    third = run("--out", str(tmp_path / "c"), "--no-cache")
+    assert "build cache" not in third
+    for name in ("opsi-kg.ttl", "opsi-kg.nt", "validation-report.md"):
+        assert (tmp_path / "b" / name).read_bytes() == (tmp_path / "c" / name).read_bytes(), name
