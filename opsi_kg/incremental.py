@@ -531,27 +531,30 @@ def build_cached(data: Path, base: str, cache: Path, progress: Callable[[str], N
     fp = fingerprint(data, base)
     try:
         try:
-            db = CacheFile(cache)
-        except sqlite3.Error:
-            raise CacheMiss("unreadable cache") from None
-        try:
-            return _build(data, base, db, db.state(fp), fp, progress)
-        except BaseException:
-            db.abandon()
-            raise
-    except CacheMiss as why:
-        progress(f"build cache: {why}; building everything")
-    try:
-        db = CacheFile(cache, fresh=True)
-        try:
-            return _build(data, base, db, None, fp, progress)
-        except BaseException:
-            db.abandon()
-            raise
+            return _attempt(data, base, cache, fp, progress, fresh=False)
+        except CacheMiss as why:
+            progress(f"build cache: {why}; building everything")
+        return _attempt(data, base, cache, fp, progress, fresh=True)
     except Uncacheable as why:
         progress(f"build cache: {why}; building without the cache")
         cache.unlink(missing_ok=True)
-        return build(data, base=base, progress=progress)
+    except (OSError, sqlite3.Error) as exc:  # a cache folder that cannot be written, a full disk
+        progress(f"build cache: cannot use {cache} ({exc}); building without the cache")
+    return build(data, base=base, progress=progress)
+
+
+def _attempt(data: Path, base: str, cache: Path, fp: str, progress, fresh: bool):
+    try:
+        db = CacheFile(cache, fresh=fresh)
+    except sqlite3.DatabaseError:
+        if fresh:
+            raise
+        raise CacheMiss("unreadable cache") from None
+    try:
+        return _build(data, base, db, None if fresh else db.state(fp), fp, progress)
+    except BaseException:
+        db.abandon()
+        raise
 
 
 def _build(data: Path, base: str, db: CacheFile, state: State | None, fp: str, progress):

@@ -276,3 +276,31 @@ def test_the_cli_keeps_a_cache_for_a_folder(cases, tmp_path):
     assert "build cache" not in third
     for name in ("opsi-kg.ttl", "opsi-kg.nt", "validation-report.md"):
         assert (tmp_path / "b" / name).read_bytes() == (tmp_path / "c" / name).read_bytes(), name
+
+
+def test_a_cache_that_cannot_be_written_means_a_build_without_it(cases, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    messages: list[str] = []
+    result = build(cases, cache=blocker / "build.cache", progress=messages.append)
+    assert any("building without the cache" in m for m in messages)
+    assert_same_build(result, build(cases))
+
+
+def test_an_edit_that_needs_the_whole_graph_builds_without_the_cache(cases, tmp_path, monkeypatch):
+    cache = tmp_path / "build.cache"
+    build(cases, cache=cache)
+    path = sorted(cases.glob("*.yaml"))[4]
+    rec = read(path)
+    rec["title"] = "Edited"
+    write(cases, path.name, rec)
+    from opsi_kg import rules
+
+    real = rules.RuleSet.infer_record
+    monkeypatch.setattr(rules.RuleSet, "infer_record", lambda self, t, base: (real(self, t, base)[0], False))
+    messages: list[str] = []
+    result = build(cases, cache=cache, progress=messages.append)
+    assert any("joins other records' inferences; building without the cache" in m for m in messages)
+    assert not cache.exists()
+    monkeypatch.undo()
+    assert_same_build(result, build(cases))
