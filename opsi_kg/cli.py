@@ -25,6 +25,11 @@ class UsageError(Exception):
     """Bad arguments or input: exit code 2."""
 
 
+# The writers of opsi_kg.export.WRITERS (listed here so the parser does not import rdflib;
+# tests/test_cli.py checks the two agree).
+EXPORT_FORMATS = ["ttl", "nt", "jsonld", "trig", "report-md", "report-ttl", "quality-md", "quality-html"]
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse would exit; raise so main() returns 2
         raise UsageError(f"{self.prog}: {message}")
@@ -128,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         action="append",
-        choices=["ttl", "nt", "jsonld", "trig", "report-md", "report-ttl"],
+        choices=EXPORT_FORMATS,
         help="repeatable; default all",
     )
 

@@ -129,3 +129,18 @@ def test_export_chosen_formats(tmp_path):
     code, _, _ = run("export", "--data", DATA, "--out", str(tmp_path), "--format", "nt", "--format", "ttl", "-q")
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["opsi-kg.nt", "opsi-kg.ttl"]
+
+
+def test_export_offers_every_writer():
+    from opsi_kg.cli import EXPORT_FORMATS
+    from opsi_kg.export import WRITERS
+
+    assert EXPORT_FORMATS == list(WRITERS)
+
+
+def test_export_writes_only_the_chosen_formats(tmp_path):
+    code, _, err = run(
+        "export", "--data", DATA, "--out", str(tmp_path), "--format", "quality-md", "--format", "nt", "-q"
+    )
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data-quality.md", "opsi-kg.nt"]
