@@ -83,9 +83,9 @@ def record_nt(rec: CaseRecord, iris: Iris) -> list[tuple[str, str, str]]:
         p = n["inRegion"]
         out += [(case, p, intern(f"<{r}>")) for r in rec.regions]
     if rec.place_name:
-        add((case, n["place"], intern(literal(rec.place_name))))
+        add((case, n["place"], _PLAIN.get(rec.place_name) or _plain(rec.place_name)))
     if rec.city:
-        add((case, n["city"], intern(literal(rec.city))))
+        add((case, n["city"], _PLAIN.get(rec.city) or _plain(rec.city)))
     if rec.level is not None:
         add((case, n["level"], intern(f"<{rec.level}>")))
     if rec.themes:
@@ -93,7 +93,7 @@ def record_nt(rec: CaseRecord, iris: Iris) -> list[tuple[str, str, str]]:
         out += [(case, p, intern(f"<{t}>")) for t in rec.themes]
     if rec.keywords:
         p = n["keyword"]
-        out += [(case, p, intern(literal(w))) for w in rec.keywords]
+        out += [(case, p, _PLAIN.get(w) or _plain(w)) for w in rec.keywords]
     if rec.sdgs:
         p = n["sdg"]
         out += [(case, p, intern(f"<{SDG}{number}>")) for number in rec.sdgs]
@@ -109,9 +109,9 @@ def record_nt(rec: CaseRecord, iris: Iris) -> list[tuple[str, str, str]]:
         actor_nodes.append(node)
         add((case, n[actor.role], node))
         add((node, n["type"], n["Actor"]))
-        add((node, n["label"], intern(literal(actor.name, lang="en"))))
+        add((node, n["label"], _EN.get(actor.name) or _english(actor.name)))
         if actor.acronym:
-            add((node, n["alt"], intern(literal(actor.acronym, lang="en"))))
+            add((node, n["alt"], _EN.get(actor.acronym) or _english(actor.acronym)))
         if actor.type is not None:
             add((node, n["actorType"], intern(f"<{actor.type}>")))
         if actor.country is not None:
@@ -120,7 +120,7 @@ def record_nt(rec: CaseRecord, iris: Iris) -> list[tuple[str, str, str]]:
         node = intern(f"<{base}award/{award.slug}>")
         add((case, n["award"], node))
         add((node, n["type"], n["Award"]))
-        add((node, n["label"], intern(literal(award.name, lang="en"))))
+        add((node, n["label"], _EN.get(award.name) or _english(award.name)))
         if award.year is not None:
             add((node, n["awardYear"], _year(award.year)))
     add((case, n["derived"], record))
@@ -138,9 +138,29 @@ def record_nt(rec: CaseRecord, iris: Iris) -> list[tuple[str, str, str]]:
         add((node, type_p, link_type))
         add((node, derived, record))
         add((node, field_p, field_term))
-        add((node, raw_p, intern(literal(raw))))
+        add((node, raw_p, _PLAIN.get(raw) or _plain(raw)))
         add((node, linked_p, target))
     return out
+
+
+# Literal terms of values that recur across records (labels, raw values), made once and shared.
+_PLAIN: dict[str, str] = {}
+_EN: dict[str, str] = {}
+_SHARED_MAX = 1 << 17
+
+
+def _plain(text: str) -> str:
+    if len(_PLAIN) >= _SHARED_MAX:
+        _PLAIN.clear()
+    term = _PLAIN[text] = intern(literal(text))
+    return term
+
+
+def _english(text: str) -> str:
+    if len(_EN) >= _SHARED_MAX:
+        _EN.clear()
+    term = _EN[text] = intern(literal(text, lang="en"))
+    return term
 
 
 @lru_cache(maxsize=4096)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from sys import intern
 from typing import Any
 
 from rdflib import URIRef
@@ -239,7 +240,8 @@ def _text(chk: _Checker, data: dict, fld: str) -> str | None:
 def _clean(text: str) -> str:
     """Collapse whitespace and drop control characters (they are not allowed in RDF literals)."""
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text  # already clean: the common case
+        # Already clean: the common case. Names and codes repeat across an import: one string each.
+        return intern(text) if len(text) <= 100 else text
     if len(text) <= 100:  # names and codes, which repeat across an import
         return _clean_short(text)
     return _clean_text(text)
