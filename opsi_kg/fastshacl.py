@@ -594,8 +594,7 @@ class ShapesProgram:
                 if path is None:
                     col: list = fs
                 elif len(path) == 1 and not path[0][1]:  # a one-step path: look the values up directly
-                    get = data.sp.get(path[0][0], _NO_VALUES).get
-                    col = [get(f) for f in fs]
+                    col = list(map(data.sp.get(path[0][0], _NO_VALUES).get, fs))
                 else:
                     col = [data.values(f, path) for f in fs]
                 counts = multi = None
