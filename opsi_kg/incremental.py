@@ -48,8 +48,9 @@ from .records import READERS, RawRecord
 from .report import Result, Severity
 from .terms import Triple, from_nt, gc_paused
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 FULL_BUILD_SHARE = 0.25  # more changed records than this share: a full build is quicker
+LOCK_WAIT = 60.0  # seconds to wait for another build holding the cache
 RACY_NS = 2_000_000_000  # files modified this close to the cache's time are hashed, not trusted by stat
 
 
@@ -87,6 +88,7 @@ class Payload:
     inferred: set[Triple]  # reasoned, per record
     terms: list[str]  # the non-vocabulary nodes its triples mention
     foreign: list[Triple]  # its triples about vocabulary nodes
+    digest: bytes = b""  # of the input it was made from (see Entry.digest)
 
 
 @dataclass
@@ -249,12 +251,13 @@ class CacheFile:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
             os.close(fd)
             self.tmp = Path(tmp)
-            self.db = sqlite3.connect(self.tmp, isolation_level=None)
+            self.db = sqlite3.connect(self.tmp, isolation_level=None, timeout=LOCK_WAIT)
             self.db.executescript(self.SCHEMA)
         else:
             if not self.path.exists():
                 raise CacheMiss("no cache yet")
-            self.db = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, isolation_level=None)
+            # Another build of the same input holds the cache for a second or two: wait for it.
+            self.db = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, isolation_level=None, timeout=LOCK_WAIT)
             # A write-ahead log: a build's changes are appended and committed at once (atomic);
             # a crash can lose the last build's cache, never mix two.
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -317,6 +320,7 @@ class CacheFile:
         with gc_paused():
             value = pickle.dumps((CACHE_VERSION, state), protocol=pickle.HIGHEST_PROTOCOL)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (value,))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (state.fingerprint,))
         self.db.execute("COMMIT")
         self.db.close()
         if self.fresh:
@@ -639,7 +643,7 @@ def _build(data: Path, base: str, db: CacheFile, state: State | None, fp: str, p
             both = list(chain(triples, inferred))
             terms = {n for t in both for n in (t[0], t[2]) if n[0] in "<_"} - vocab_terms
             about_vocab = sorted(t for t in both if t[0] in vocab_terms)
-            fresh[s] = Payload(made[s], triples, inferred, sorted(terms), about_vocab)
+            fresh[s] = Payload(made[s], triples, inferred, sorted(terms), about_vocab, entries[s].digest)
 
     # Duplicate case ids: the later record (in input order) is quarantined, as in a full build.
     normalised, quarantined, results = [], [], []
@@ -777,7 +781,7 @@ def _build(data: Path, base: str, db: CacheFile, state: State | None, fp: str, p
         )
     )
     made = {s: fresh[s] for s in built if s in fresh}
-    loader = _Loader(db.path, written, built, made, rs, base)
+    loader = _Loader(db.path, fp, {s: entries[s].digest for s in built}, made, rs, base)
     engines = {"reason": "rules", "validate": "fast"}
     result = BuildResult(loader.records, loader.triples, None, report, sources2, base, engines)
     progress(report.summary())
@@ -786,25 +790,29 @@ def _build(data: Path, base: str, db: CacheFile, state: State | None, fp: str, p
 
 class _Loader:
     """Puts a cached build's records and triple sets together when first asked for, from the
-    cache as this build left it."""
+    cache: each record's payload as this build made or found it (another build of the same input
+    may have written the cache since; a payload made from other input is refused)."""
 
-    def __init__(self, path: Path, written: int, built: list[str], made: dict[str, Payload], rs, base: str):
-        self.path, self.written, self.built, self.made, self.rs, self.base = path, written, built, made, rs, base
+    def __init__(self, path: Path, fp: str, built: dict[str, bytes], made: dict[str, Payload], rs, base: str):
+        self.path, self.fp, self.built, self.made, self.rs, self.base = path, fp, built, made, rs, base
 
     def _payloads(self) -> Iterable[Payload]:
-        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=LOCK_WAIT)
         try:
-            row = db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
-            if row is None or pickle.loads(row[0])[1].written_ns != self.written:
-                raise RuntimeError(f"the build cache {self.path} changed since this build: build again")
+            row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
             wanted = set(self.built) - set(self.made)
             stored = {}
+            if wanted and (row is None or row[0] != self.fp):
+                raise RuntimeError(f"the build cache {self.path} was rebuilt for other code or data: build again")
             with gc_paused():
                 for source, value in db.execute("SELECT source, value FROM payloads"):
                     if source in wanted:
                         stored[source] = pickle.loads(value)
-            for s in self.built:
-                yield self.made[s] if s in self.made else stored[s]
+            for s, digest in self.built.items():
+                payload = self.made.get(s) or stored.get(s)
+                if payload is None or payload.digest != digest:
+                    raise RuntimeError(f"the build cache {self.path} changed for {s} since this build: build again")
+                yield payload
         finally:
             db.close()
 

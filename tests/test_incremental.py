@@ -304,3 +304,19 @@ def test_an_edit_that_needs_the_whole_graph_builds_without_the_cache(cases, tmp_
     assert not cache.exists()
     monkeypatch.undo()
     assert_same_build(result, build(cases))
+
+
+def test_a_result_reads_its_records_after_other_builds_of_the_same_input(cases, tmp_path):
+    cache = tmp_path / "build.cache"
+    build(cases, cache=cache)
+    early = build(cases, cache=cache)  # its triples are read from the cache when first used
+    build(cases, cache=cache)
+    assert_same_build(early, build(cases))
+    stale = build(cases, cache=cache)
+    path = sorted(cases.glob("*.yaml"))[6]
+    rec = read(path)
+    rec["title"] = "Edited by another build"
+    write(cases, path.name, rec)
+    build(cases, cache=cache)
+    with pytest.raises(RuntimeError, match="changed for cases/.* since this build: build again"):
+        len(stale.asserted_triples)
