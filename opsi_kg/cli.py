@@ -258,16 +258,18 @@ def _cache_path(args) -> Path | None:
     return default_cache(data, args.base) if data.is_dir() else None
 
 
-def _build(args, err: TextIO):
+def _build(args, err: TextIO, advance=None):
     from .pipeline import build
 
+    cache = _cache_path(args)
     return build(
         args.data,
         base=args.base,
         progress=_progress(args, err),
         reasoner=getattr(args, "reasoner", "rules"),
         validator=getattr(args, "validator", "fast"),
-        cache=_cache_path(args),
+        cache=cache,
+        on_asserted=advance.start if advance is not None and cache is None else None,
     )
 
 
@@ -277,9 +279,9 @@ def _print_results(report, err: TextIO, verbose: bool) -> None:
         print(r.line(), file=err)
 
 
-def _strict_build(args, err: TextIO, verb: str):
+def _strict_build(args, err: TextIO, verb: str, advance=None):
     """Build and print the errors (and warnings with -v); None when --strict and the data has errors."""
-    result = _build(args, err)
+    result = _build(args, err, advance)
     _print_results(result.report, err, args.verbose)
     if args.strict and not result.report.conforms:
         print(f"[ERROR] {verb}: {result.report.count(Severity.ERROR)} errors and --strict: nothing written", file=err)
@@ -288,13 +290,17 @@ def _strict_build(args, err: TextIO, verb: str):
 
 
 def _cmd_build(args, out: TextIO, err: TextIO) -> int:
-    from .export import write_exports
+    from .export import AdvanceDumps, write_exports
 
-    result = _strict_build(args, err, "build")
-    if result is None:
-        return EXIT_VIOLATIONS
+    advance = AdvanceDumps(args.out, args.base)  # the dumps are written beside reasoning and validation
+    try:
+        result = _strict_build(args, err, "build", advance)
+        if result is None:
+            return EXIT_VIOLATIONS
+        written = write_exports(result, args.out, advance=advance)
+    finally:
+        advance.cancel()
     report = result.report
-    written = write_exports(result, args.out)
     print(
         f"[INFO] build: {len(result.asserted_triples)} asserted and {len(result.inferred_triples)} inferred triples",
         file=err,
@@ -412,10 +418,15 @@ def _cmd_sparql(args, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_export(args, out: TextIO, err: TextIO) -> int:
-    from .export import write_exports
+    from .export import AdvanceDumps, write_exports
 
-    result = _build(args, err)
-    for path in write_exports(result, args.out, args.format):
+    advance = AdvanceDumps(args.out, args.base, args.format)
+    try:
+        result = _build(args, err, advance)
+        written = write_exports(result, args.out, args.format, advance=advance)
+    finally:
+        advance.cancel()
+    for path in written:
         print(f"[INFO] export: wrote {path}", file=err)
     return EXIT_OK if result.report.conforms else EXIT_VIOLATIONS
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -239,11 +242,20 @@ WRITERS: dict[str, tuple[str, Callable[[BuildResult], Data]]] = {
 }
 
 
-def write_exports(result: BuildResult, out: Path | str, formats: list[str] | None = None) -> list[Path]:
-    """Write the chosen exports (all by default) into ``out``; returns the paths written."""
+def write_exports(
+    result: BuildResult, out: Path | str, formats: list[str] | None = None, advance: AdvanceDumps | None = None
+) -> list[Path]:
+    """Write the chosen exports (all by default) into ``out``; returns the paths written.
+
+    With ``advance`` (see :class:`AdvanceDumps`), the dumps it wrote during the build are moved
+    into place if they are the result's."""
     out = Path(out)
     formats = formats or list(WRITERS)
     written = []
+    if advance is not None:
+        done = advance.finish(result, formats)
+        written = [out / WRITERS[name][0] for name in done]
+        formats = [name for name in formats if name not in done]
     shared = sum(name in _SHARING for name in formats) > 1 and id(result) not in _SHARED
     if shared:
         _SHARED[id(result)] = SortedTriples(result.asserted_triples)
@@ -273,3 +285,79 @@ def _write_turtle_and_ntriples(result: BuildResult, out: Path) -> None:
 
 # The writers that read _asserted(result): worth grouping and sorting once when two or more run.
 _SHARING = {"ttl", "nt", "jsonld", "trig"}
+
+
+class AdvanceDumps:
+    """The Turtle and N-Triples dumps, written by a child process while the build goes on.
+
+    They need only the asserted triples, settled right after mapping, so on a machine with two
+    cores they need not wait for reasoning and validation: pass :meth:`start` to
+    :func:`~opsi_kg.pipeline.build` as ``on_asserted`` and this object to :func:`write_exports`,
+    which moves the child's files into place when they are the dumps of the result it writes, and
+    else writes them itself. The child writes into a staging folder of ``out`` and nothing is
+    published before :func:`write_exports` decides. Without ``os.fork``, or below
+    :attr:`MIN_TRIPLES`, it does nothing.
+    """
+
+    FORMATS = ("ttl", "nt")
+    MIN_TRIPLES = 200_000  # below this a child costs more than it saves
+
+    def __init__(self, out: Path | str, base: str, formats: Iterable[str] | None = None):
+        self.out = Path(out)
+        self.base = base
+        self.wanted = bool(set(self.FORMATS) & set(formats or WRITERS))  # the caller writes one of them
+        self.pid: int | None = None
+        self.staging: Path | None = None
+        self.count = -1
+
+    def start(self, asserted: list) -> None:
+        """Write the dumps of ``asserted`` (distinct triples) in a child process; a dump started
+        earlier is abandoned."""
+        self.cancel()
+        if not self.wanted or not hasattr(os, "fork") or len(asserted) < self.MIN_TRIPLES:
+            return
+        self.out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".opsi-kg-dumps-", dir=self.out))
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: write, and leave without running the parent's clean-up
+            code = 1
+            try:
+                with gc_paused():
+                    nt, ttl = turtle_and_ntriples_chunks(set(asserted), _prefixes(self.base))
+                    atomic_write(staging / WRITERS["nt"][0], nt)
+                    atomic_write(staging / WRITERS["ttl"][0], ttl())
+                code = 0
+            finally:
+                os._exit(code)
+        self.pid, self.staging, self.count = pid, staging, len(asserted)
+
+    def finish(self, result: BuildResult, formats: Iterable[str]) -> list[str]:
+        """Wait for the child; move its dumps among ``formats`` into place if they are the
+        result's. Returns the formats so written."""
+        done: list[str] = []
+        if self.pid is not None and self._wait() and self.count == len(result.asserted_triples):
+            for name in self.FORMATS:
+                if name in formats:
+                    os.replace(self.staging / WRITERS[name][0], self.out / WRITERS[name][0])
+                    done.append(name)
+        self.cancel()
+        return done
+
+    def cancel(self) -> None:
+        """Stop the child, if any, and remove what it wrote."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            self._wait()
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    def _wait(self) -> bool:
+        pid, self.pid = self.pid, None
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0

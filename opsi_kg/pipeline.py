@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 
 from rdflib import Dataset, Graph
@@ -167,6 +168,17 @@ class BuildResult:
         return self._graph(self.asserted_triples | self.inferred_triples | self.vocabulary_triples)
 
 
+def distinct(per_record: Iterable[list[Triple]]) -> list[Triple]:
+    """The records' triples without repeats, in record order (an actor's triples come with every
+    record that names it).
+
+    >>> distinct([[("<a>", "<p>", "<b>")], [("<a>", "<p>", "<b>"), ("<c>", "<p>", "<b>")]])
+    [('<a>', '<p>', '<b>'), ('<c>', '<p>', '<b>')]
+    """
+    with gc_paused():
+        return list(dict.fromkeys(chain.from_iterable(per_record)))
+
+
 def reason(asserted: list[Triple], base: str, engine: str = "rules") -> tuple[set[Triple], str]:
     """Stage 4. The inferred triples about the data, and the engine that ran.
 
@@ -212,6 +224,7 @@ def build(
     reasoner: str = "rules",
     validator: str = "fast",
     cache: Path | str | None = None,
+    on_asserted: Callable[[list[Triple]], None] | None = None,
 ) -> BuildResult:
     """Run the pipeline on ``data`` (a folder of YAML records, or a YAML/CSV/JSON file).
 
@@ -222,6 +235,11 @@ def build(
     With ``cache`` (a file path) and the fast engines, the build is incremental: only the records
     changed since the build that wrote the cache are redone (:mod:`opsi_kg.incremental`), with
     the same result as a full build.
+
+    ``on_asserted`` (not with a cache) is called with the asserted triples (a list without
+    repeats) as soon as mapping has settled them, and again if quarantine changes them: the last
+    call has the result's asserted triples (:class:`~opsi_kg.export.AdvanceDumps` writes the
+    dumps meanwhile).
     """
     if reasoner not in REASONERS or validator not in VALIDATORS:
         raise ValueError(f"reasoner must be one of {REASONERS}, validator one of {VALIDATORS}")
@@ -239,6 +257,7 @@ def build(
     vocab = vocabulary()
     progress(f"normalising {len(raws)} records")
     records, results, quarantined, read = normalise_all(raws, vocab)
+    del raws  # the records hold what is needed from here
     report = Report(read=read)
     report.add(results)
     report.quarantined.extend(quarantined)
@@ -246,7 +265,9 @@ def build(
     progress(f"mapping {len(records)} records to RDF")
     with gc_paused():
         per_record = [record_nt(rec, iris) for rec in records]
-        asserted = [t for triples in per_record for t in triples]
+        asserted = distinct(per_record)
+    if on_asserted is not None:
+        on_asserted(asserted)
     progress(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} asserted triples")
     inferred, reasoned_by = reason(asserted, base, reasoner)
     sources = subject_sources(records, iris)
@@ -260,7 +281,9 @@ def build(
         progress(f"quarantined {len(failing)} records with violations; rebuilding without them")
         kept = [(rec, triples) for rec, triples in zip(records, per_record, strict=True) if rec.source not in failing]
         records = [rec for rec, _ in kept]
-        asserted = [t for _, triples in kept for t in triples]
+        asserted = distinct(triples for _, triples in kept)
+        if on_asserted is not None:
+            on_asserted(asserted)
         inferred, reasoned_by = reason(asserted, base, reasoner)
         sources = subject_sources(records, iris)
         again, validated_by = validate([asserted, inferred, vocabulary_triples()], sources, validator)

@@ -98,3 +98,63 @@ def test_reference_engines_give_byte_identical_exports(tmp_path, default_build):
     write_exports(reference, tmp_path / "reference")
     for name in FILES:
         assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "reference" / name).read_bytes(), name
+
+
+@pytest.fixture
+def advance_always(monkeypatch):
+    """AdvanceDumps forks its child even for a small build."""
+    from opsi_kg.export import AdvanceDumps
+
+    monkeypatch.setattr(AdvanceDumps, "MIN_TRIPLES", 0)
+    return AdvanceDumps
+
+
+def test_dumps_written_beside_the_build_are_the_same_bytes(tmp_path, advance_always, default_build):
+    from opsi_kg.pipeline import build
+
+    advance = advance_always(tmp_path / "advance", default_build.base)
+    result = build(on_asserted=advance.start)
+    assert advance.pid is not None  # a child is writing the dumps
+    written = write_exports(result, tmp_path / "advance", ["ttl", "nt", "jsonld"], advance=advance)
+    assert [p.name for p in written] == ["opsi-kg.ttl", "opsi-kg.nt", "opsi-kg.jsonld"]
+    write_exports(default_build, tmp_path / "plain", ["ttl", "nt", "jsonld"])
+    for name in ("opsi-kg.ttl", "opsi-kg.nt", "opsi-kg.jsonld"):
+        assert (tmp_path / "advance" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
+    assert sorted(p.name for p in (tmp_path / "advance").iterdir()) == ["opsi-kg.jsonld", "opsi-kg.nt", "opsi-kg.ttl"]
+
+
+def test_dumps_of_triples_that_quarantine_changed_are_not_used(tmp_path, advance_always, write_records):
+    """Two records disagree about an award's year (a violation): the build settles its asserted
+    triples twice, and only the dumps of the second set may be published."""
+    from opsi_kg.pipeline import build
+
+    rec = {"title": "T", "countries": ["France"], "sources": ["https://example.org/x"], "themes": ["open-data"]}
+    data = write_records(
+        {
+            "a.yaml": {**rec, "id": "a", "awards": [{"name": "Prize", "year": 2019}]},
+            "b.yaml": {**rec, "id": "b", "awards": [{"name": "Prize", "year": 2020}]},
+            "c.yaml": {**rec, "id": "c"},
+        }
+    )
+    advance = advance_always(tmp_path / "out", "https://w3id.org/opsi-kg/id/")
+    starts = []
+    result = build(data, on_asserted=lambda asserted: starts.append(len(asserted)) or advance.start(asserted))
+    assert len(starts) == 2 and result.report.built == 1
+    write_exports(result, tmp_path / "out", ["ttl", "nt"], advance=advance)
+    write_exports(build(data), tmp_path / "plain", ["ttl", "nt"])
+    for name in ("opsi-kg.ttl", "opsi-kg.nt"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
+
+
+def test_a_failed_child_leaves_the_dumps_to_write_exports(tmp_path, advance_always, default_build, monkeypatch):
+    import opsi_kg.export as export
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export, "turtle_and_ntriples_chunks", broken)  # in the child only: forked after this
+    advance = advance_always(tmp_path / "out", default_build.base)
+    advance.start(sorted(default_build.asserted_triples))
+    monkeypatch.undo()
+    assert advance.finish(default_build, ["ttl", "nt"]) == []
+    assert not any((tmp_path / "out").iterdir())  # nothing half-written is left
