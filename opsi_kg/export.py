@@ -325,7 +325,8 @@ class AdvanceDumps:
             code = 1
             try:
                 with gc_paused():
-                    nt, ttl = turtle_and_ntriples_chunks(set(asserted), _prefixes(self.base))
+                    groups = SortedTriples(asserted, distinct=True)  # build() settles them without repeats
+                    nt, ttl = turtle_and_ntriples_chunks(groups, _prefixes(self.base))
                     atomic_write(staging / WRITERS["nt"][0], nt)
                     atomic_write(staging / WRITERS["ttl"][0], ttl())
                 code = 0

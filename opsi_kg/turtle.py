@@ -104,13 +104,14 @@ class SortedTriples:
     holds lists of the triples themselves (no new strings); iterating gives the triples in order.
     """
 
-    def __init__(self, triples: Iterable[Triple]):
+    def __init__(self, triples: Iterable[Triple], distinct: bool = False):
         self._triples = triples
+        self._distinct = distinct  # the caller promises no repeats: no set needed
         self._groups: list[list[Triple]] | None = None
 
     def groups(self) -> list[list[Triple]]:
         if self._groups is None:
-            self._groups = _sorted_groups(self._triples)
+            self._groups = _sorted_groups(self._triples, self._distinct)
             self._triples = ()
         return self._groups
 
@@ -128,13 +129,13 @@ def _groups(triples: Iterable[Triple]) -> list[list[Triple]]:
     return triples.groups() if isinstance(triples, SortedTriples) else _sorted_groups(triples)
 
 
-def _sorted_groups(triples: Iterable[Triple]) -> list[list[Triple]]:
+def _sorted_groups(triples: Iterable[Triple], distinct: bool = False) -> list[list[Triple]]:
     """Each subject's distinct triples, subject by subject in order.
 
     The writers sort each group as they write it (while its terms are in the CPU's cache): the
     N-Triples line order.
     """
-    if not isinstance(triples, (set, frozenset)):
+    if not distinct and not isinstance(triples, (set, frozenset)):
         triples = set(triples)
     by_subject: dict[str, list[Triple]] = {}
     get = by_subject.get
