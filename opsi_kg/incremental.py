@@ -311,9 +311,9 @@ class CacheFile:
         gone = [(s,) for s in gone]
         self.db.executemany("DELETE FROM payloads WHERE source = ?", gone)
         self.db.executemany("DELETE FROM mentions WHERE source = ?", gone)
-        with gc_paused():
-            rows = [(s, pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for s, p in made.items()]
-        self.db.executemany("INSERT OR REPLACE INTO payloads VALUES (?, ?)", rows)
+        with gc_paused():  # pickled one at a time as SQLite takes them
+            rows = ((s, pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)) for s, p in made.items())
+            self.db.executemany("INSERT OR REPLACE INTO payloads VALUES (?, ?)", rows)
         self.db.executemany("INSERT INTO mentions VALUES (?, ?)", ((n, s) for s, p in made.items() for n in p.terms))
 
     def commit(self, state: State) -> None:
@@ -728,7 +728,7 @@ def _build(data: Path, base: str, db: CacheFile, state: State | None, fp: str, p
         graph1 = new_graph(now_normalised)
         sources1 = _sources(entries, normalised)
         if state is None:
-            first = _validate_all(program, [contribution(s) for s in normalised], fixed)
+            first = _validate_all(program, [fresh[s] for s in normalised], fixed)
         else:
             leaving = sorted(s for s in old_normalised if s in changed or s not in now_normalised)
             entering = [s for s in normalised if s in changed or s not in old_normalised]
@@ -741,7 +741,7 @@ def _build(data: Path, base: str, db: CacheFile, state: State | None, fp: str, p
             second = first
         elif state is None:
             progress(f"quarantined {len(failing)} records with violations; rebuilding without them")
-            second = _validate_all(program, [contribution(s) for s in built], fixed)
+            second = _validate_all(program, [fresh[s] for s in built], fixed)
         else:
             progress(f"quarantined {len(failing)} records with violations; rebuilding without them")
             old_built = old_normalised - old_failing
@@ -829,8 +829,9 @@ class _Loader:
             return asserted, self.rs.combine(inferred, asserted, self.base)
 
 
-def _validate_all(program, parts: list[set[Triple]], fixed) -> dict[str, list[Result]]:
-    index = program.index(fixed, *parts)
+def _validate_all(program, payloads: list[Payload], fixed) -> dict[str, list[Result]]:
+    """Every focus node's results over the records' triples (a first build)."""
+    index = program.index(fixed, chain.from_iterable(chain(p.triples, p.inferred) for p in payloads))
     return by_focus(program.validate(index, {}))
 
 
