@@ -45,6 +45,14 @@ def read(path: Path) -> dict | None:
     return found if isinstance(found, dict) else None
 
 
+def retitle(folder: Path, index: int, title: str) -> None:
+    """Give the index-th record of ``folder`` (in name order) a new title."""
+    path = sorted(folder.glob("*.yaml"))[index]
+    rec = read(path)
+    rec["title"] = title
+    write(folder, path.name, rec)
+
+
 @pytest.fixture
 def cases(tmp_path) -> Path:
     """60 generated records (shared actor pools, deliberate errors) and two records whose award
@@ -168,10 +176,7 @@ def test_only_changed_records_are_normalised_and_mapped(cases, tmp_path, monkeyp
 
     for module, name in ((opsi_kg.normalise, "normalise"), (opsi_kg.mapping, "record_nt")):
         monkeypatch.setattr(module, name, counted(name, getattr(module, name)))
-    path = sorted(cases.glob("*.yaml"))[5]
-    rec = read(path)
-    rec["title"] = "A new title"
-    write(cases, path.name, rec)
+    retitle(cases, 5, "A new title")
     result = build(cases, cache=cache)
     assert calls == {"normalise": 1, "record_nt": 1}
     assert any(t[2] == '"A new title"@en' for t in result.asserted_triples)
@@ -230,10 +235,7 @@ def test_a_damaged_cache_means_a_full_build(cases, tmp_path, damage):
 def test_an_interrupted_build_leaves_the_last_cache(cases, tmp_path, monkeypatch):
     cache = tmp_path / "build.cache"
     build(cases, cache=cache)
-    path = sorted(cases.glob("*.yaml"))[8]
-    rec = read(path)
-    rec["title"] = "Edited before a crash"
-    write(cases, path.name, rec)
+    retitle(cases, 8, "Edited before a crash")
 
     def crash(*_args, **_kwargs):
         raise KeyboardInterrupt
@@ -266,10 +268,7 @@ def test_the_cli_keeps_a_cache_for_a_folder(cases, tmp_path):
 
     first = run("--out", str(tmp_path / "a"))
     assert "[INFO] build cache: no cache yet; building everything" in first
-    path = sorted(cases.glob("*.yaml"))[2]
-    rec = read(path)
-    rec["title"] = "Edited"
-    write(cases, path.name, rec)
+    retitle(cases, 2, "Edited")
     second = run("--out", str(tmp_path / "b"))
     assert "[INFO] build cache: 1 records new or changed, 0 gone, 61 unchanged" in second
     third = run("--out", str(tmp_path / "c"), "--no-cache")
@@ -290,10 +289,7 @@ def test_a_cache_that_cannot_be_written_means_a_build_without_it(cases, tmp_path
 def test_an_edit_that_needs_the_whole_graph_builds_without_the_cache(cases, tmp_path, monkeypatch):
     cache = tmp_path / "build.cache"
     build(cases, cache=cache)
-    path = sorted(cases.glob("*.yaml"))[4]
-    rec = read(path)
-    rec["title"] = "Edited"
-    write(cases, path.name, rec)
+    retitle(cases, 4, "Edited")
     from opsi_kg import rules
 
     real = rules.RuleSet.infer_record
@@ -313,10 +309,7 @@ def test_a_result_reads_its_records_after_other_builds_of_the_same_input(cases, 
     build(cases, cache=cache)
     assert_same_build(early, build(cases))
     stale = build(cases, cache=cache)
-    path = sorted(cases.glob("*.yaml"))[6]
-    rec = read(path)
-    rec["title"] = "Edited by another build"
-    write(cases, path.name, rec)
+    retitle(cases, 6, "Edited by another build")
     build(cases, cache=cache)
     with pytest.raises(RuntimeError, match="changed for cases/.* since this build: build again"):
         len(stale.asserted_triples)
