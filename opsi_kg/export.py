@@ -25,7 +25,7 @@ from rdflib import BNode, Graph
 
 from .namespaces import PREFIXES, bind_prefixes
 from .pipeline import BuildResult
-from .render import report_graph, report_markdown
+from .render import report_markdown, report_triples
 from .terms import gc_paused, graph_triples
 from .turtle import SortedTriples, ntriples_chunks, trig_chunks, turtle_and_ntriples_chunks, turtle_chunks
 from .turtle import ntriples as ntriples_text
@@ -214,7 +214,7 @@ def _report_md(result: BuildResult) -> str:
 
 
 def _report_ttl(result: BuildResult) -> str:
-    return turtle(report_graph(result.report, result.base), result.base)
+    return turtle_text(report_triples(result.report, result.base), _prefixes(result.base))
 
 
 def _quality_md(result: BuildResult) -> str:

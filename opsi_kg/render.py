@@ -142,33 +142,63 @@ def report_markdown(report: Report) -> str:
     return "\n".join(out)
 
 
-def report_graph(report: Report, base: str) -> Graph:
-    """The report as a SHACL validation report graph (sh:ValidationReport), IRIs not blank nodes."""
-    g = bind_prefixes(Graph(), base)
-    root = URIRef(base + "report")
-    g.add((root, RDF.type, SH.ValidationReport))
-    g.add((root, SH.conforms, Literal(report.conforms)))
+def report_triples(report: Report, base: str) -> list[tuple[str, str, str]]:
+    """The report as a SHACL validation report (sh:ValidationReport), IRIs not blank nodes, as
+    N-Triples string triples (:mod:`opsi_kg.terms`): quick for tens of thousands of results."""
+    from .terms import iri, literal
+
+    t = {
+        name: iri(str(term))
+        for name, term in (
+            ("type", RDF.type),
+            ("conforms", SH.conforms),
+            ("result", SH.result),
+            ("Result", SH.ValidationResult),
+            ("severity", SH.resultSeverity),
+            ("message", SH.resultMessage),
+            ("focus", SH.focusNode),
+            ("path", SH.resultPath),
+            ("shape", SH.sourceShape),
+            ("component", SH.sourceConstraintComponent),
+            ("value", SH.value),
+            ("source", SHAPE.recordSource),
+            ("field", SHAPE.recordField),
+        )
+    }
+    root = iri(base + "report")
+    out = [
+        (root, t["type"], iri(str(SH.ValidationReport))),
+        (root, t["conforms"], literal("true" if report.conforms else "false", datatype=str(XSD.boolean))),
+    ]
+    add = out.append
     for n, r in enumerate(report.iter_results(), start=1):
-        node = URIRef(f"{base}report/result-{n}")
-        g.add((root, SH.result, node))
-        g.add((node, RDF.type, SH.ValidationResult))
-        g.add((node, SH.resultSeverity, SH[r.severity.shacl_name]))
-        g.add((node, SH.resultMessage, Literal(r.message, lang="en")))
+        node = iri(f"{base}report/result-{n}")
+        add((root, t["result"], node))
+        add((node, t["type"], t["Result"]))
+        add((node, t["severity"], iri(str(SH[r.severity.shacl_name]))))
+        add((node, t["message"], literal(r.message, lang="en")))
         if r.focus_node:
-            g.add((node, SH.focusNode, URIRef(r.focus_node)))
+            add((node, t["focus"], iri(r.focus_node)))
         if r.path:
-            g.add((node, SH.resultPath, URIRef(r.path)))
+            add((node, t["path"], iri(r.path)))
         if r.source_shape.startswith(("http://", "https://")):
-            g.add((node, SH.sourceShape, URIRef(r.source_shape)))
+            add((node, t["shape"], iri(r.source_shape)))
         if r.constraint:
-            g.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
+            add((node, t["component"], iri(r.constraint)))
         if r.value:
-            g.add((node, SH.value, Literal(r.value)))
+            add((node, t["value"], literal(r.value)))
         if r.source:
-            g.add((node, SHAPE.recordSource, Literal(r.source)))
+            add((node, t["source"], literal(r.source)))
         if r.field:
-            g.add((node, SHAPE.recordField, Literal(r.field)))
-    return g
+            add((node, t["field"], literal(r.field)))
+    return out
+
+
+def report_graph(report: Report, base: str) -> Graph:
+    """:func:`report_triples` as an rdflib graph."""
+    from .terms import to_graph
+
+    return to_graph(report_triples(report, base), bind_prefixes(Graph(), base))
 
 
 def report_turtle(report: Report, base: str = "https://w3id.org/opsi-kg/id/") -> str:
