@@ -29,4 +29,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check opsi_kg tests bench scripts
 
 clean:
-	rm -rf $(OUT) build *.egg-info .pytest_cache .ruff_cache test-output
+	rm -rf $(OUT) build *.egg-info .pytest_cache .ruff_cache .opsi-kg-cache test-output
