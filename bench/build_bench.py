@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -84,6 +85,7 @@ def child(n: int, reasoner: str, validator: str, queries: bool, overlap: bool = 
     }
     if queries:
         out["queries"] = time_queries(tmp / "dist" / "opsi-kg.nt", result)
+    shutil.rmtree(tmp, ignore_errors=True)  # 1.3 GB of dumps at 100k
     return out
 
 

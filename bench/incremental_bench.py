@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -96,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             f"one record edited ({what:<14}): build {again['build']:6.2f}s  process {again['process']:6.2f}s  "
             f"({full['build'] / again['build']:.0f}x faster than the full build)"
         )
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
