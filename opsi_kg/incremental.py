@@ -40,6 +40,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -835,11 +836,7 @@ def _validate_all(program, payloads: list[Payload], fixed) -> dict[str, list[Res
     return by_focus(program.validate(index, {}))
 
 
-_TERMS: dict[int, frozenset[str]] = {}
-
-
+@lru_cache(maxsize=2)
 def _vocab_terms(vocab_triples: frozenset[Triple]) -> frozenset[str]:
-    key = id(vocab_triples)
-    if key not in _TERMS:
-        _TERMS[key] = frozenset(n for t in vocab_triples for n in (t[0], t[2]) if n[0] in "<_")
-    return _TERMS[key]
+    """The nodes of the vocabularies (IRIs and blank nodes of their triples)."""
+    return frozenset(n for t in vocab_triples for n in (t[0], t[2]) if n[0] in "<_")
