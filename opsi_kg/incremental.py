@@ -817,17 +817,26 @@ class _Loader:
         finally:
             db.close()
 
-    def records(self) -> list:
-        return [p.record for p in self._payloads()]
-
-    def triples(self) -> tuple[set[Triple], set[Triple]]:
+    def _read(self) -> None:
+        """One pass over the payloads gives both the records and the triple sets."""
         with gc_paused():
-            asserted: set[Triple] = set()
-            inferred: list[set[Triple]] = []
+            records, asserted, inferred = [], set(), []
             for p in self._payloads():
+                records.append(p.record)
                 asserted.update(p.triples)
                 inferred.append(p.inferred)
-            return asserted, self.rs.combine(inferred, asserted, self.base)
+            self._records = records
+            self._triples = (asserted, self.rs.combine(inferred, asserted, self.base))
+
+    def records(self) -> list:
+        if not hasattr(self, "_records"):
+            self._read()
+        return self._records
+
+    def triples(self) -> tuple[set[Triple], set[Triple]]:
+        if not hasattr(self, "_triples"):
+            self._read()
+        return self._triples
 
 
 def _validate_all(program, payloads: list[Payload], fixed) -> dict[str, list[Result]]:

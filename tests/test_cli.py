@@ -144,3 +144,29 @@ def test_export_writes_only_the_chosen_formats(tmp_path):
     )
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data-quality.md", "opsi-kg.nt"]
+
+
+def test_build_with_the_dumps_beside_it_writes_the_same_files(tmp_path, monkeypatch):
+    from opsi_kg.export import AdvanceDumps
+
+    code, _, err = run("build", "--data", DATA, "--out", str(tmp_path / "plain"), "--no-cache", "-q")
+    assert code == 0, err
+    monkeypatch.setattr(AdvanceDumps, "MIN_TRIPLES", 0)  # a child even for five records
+    code, _, err = run("build", "--data", DATA, "--out", str(tmp_path / "beside"), "--no-cache", "-q")
+    assert code == 0, err
+    names = sorted(p.name for p in (tmp_path / "plain").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "beside").iterdir())  # no staging folder left
+    for name in names:
+        assert (tmp_path / "beside" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
+
+
+def test_strict_build_with_errors_leaves_no_dumps_from_the_child(tmp_path, monkeypatch, write_records):
+    from opsi_kg.export import AdvanceDumps
+
+    monkeypatch.setattr(AdvanceDumps, "MIN_TRIPLES", 0)
+    rec = {"title": "T", "countries": ["France"], "sources": ["https://example.org/x"], "themes": ["open-data"]}
+    data = write_records({"a.yaml": {**rec, "id": "a"}, "b.yaml": {**rec, "id": "b", "countries": ["Narnia"]}})
+    out = tmp_path / "out"
+    code, _, err = run("build", "--data", str(data), "--out", str(out), "--strict", "--no-cache", "-q")
+    assert code == 1 and "nothing written" in err
+    assert not out.exists() or not any(out.iterdir())
