@@ -267,7 +267,7 @@ def write_exports(
                 path = out / file_name
                 if pair and name in ("ttl", "nt"):
                     if not any(p.name in (WRITERS["ttl"][0], WRITERS["nt"][0]) for p in written):
-                        _write_turtle_and_ntriples(result, out)
+                        _write_turtle_and_ntriples(_asserted(result), result.base, out)
                 else:
                     atomic_write(path, writer(result))
                 written.append(path)
@@ -277,8 +277,9 @@ def write_exports(
     return written
 
 
-def _write_turtle_and_ntriples(result: BuildResult, out: Path) -> None:
-    nt_pieces, turtle_pieces = turtle_and_ntriples_chunks(_asserted(result), _prefixes(result.base))
+def _write_turtle_and_ntriples(triples: Iterable, base: str, out: Path) -> None:
+    """The N-Triples and Turtle dumps of ``triples`` into ``out``, from one pass over them."""
+    nt_pieces, turtle_pieces = turtle_and_ntriples_chunks(triples, _prefixes(base))
     atomic_write(out / WRITERS["nt"][0], nt_pieces)
     atomic_write(out / WRITERS["ttl"][0], turtle_pieces())
 
@@ -326,9 +327,7 @@ class AdvanceDumps:
             try:
                 with gc_paused():
                     groups = SortedTriples(asserted, distinct=True)  # build() settles them without repeats
-                    nt, ttl = turtle_and_ntriples_chunks(groups, _prefixes(self.base))
-                    atomic_write(staging / WRITERS["nt"][0], nt)
-                    atomic_write(staging / WRITERS["ttl"][0], ttl())
+                    _write_turtle_and_ntriples(groups, self.base, staging)
                 code = 0
             finally:
                 os._exit(code)
