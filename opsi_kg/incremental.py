@@ -49,7 +49,7 @@ from .records import READERS, RawRecord
 from .report import Result, Severity
 from .terms import Triple, from_nt, gc_paused
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 FULL_BUILD_SHARE = 0.25  # more changed records than this share: a full build is quicker
 LOCK_WAIT = 60.0  # seconds to wait for another build holding the cache
 RACY_NS = 2_000_000_000  # files modified this close to the cache's time are hashed, not trusted by stat
@@ -74,7 +74,7 @@ class Entry:
     log: list[tuple[str, tuple]]  # the registry resolutions its normalisation asked for, in order
     results: list[Result]  # what normalisation reported
     slug: str | None  # None: normalisation quarantined it
-    nodes: list[str] = field(default_factory=list)  # the IRIs it is the source of (subject_sources)
+    nodes: list[str] = field(default_factory=list)  # the IRIs it is the source of (record_nodes)
 
     def __reduce__(self):  # a plain tuple pickles and loads several times faster
         return (Entry, (self.digest, self.stat, self.names, self.log, self.results, self.slug, self.nodes))
@@ -377,15 +377,9 @@ def failing_sources(results: dict[str, list[Result]], sources: dict[str, list[st
 
 def _sources(entries: dict[str, Entry], chosen: Iterable[str]) -> dict[str, list[str]]:
     """:func:`~opsi_kg.mapping.subject_sources` of the chosen records, from the cache."""
-    found: dict[str, dict[str, None]] = {}
-    for s in chosen:
-        for node in entries[s].nodes:
-            owners = found.get(node)
-            if owners is None:
-                found[node] = {s: None}
-            else:
-                owners[s] = None
-    return {node: list(owners) for node, owners in found.items()}
+    from .mapping import group_sources
+
+    return group_sources((s, entries[s].nodes) for s in chosen)
 
 
 # -- the graph as records
@@ -564,7 +558,7 @@ def _attempt(data: Path, base: str, cache: Path, fp: str, progress, fresh: bool)
 
 def _build(data: Path, base: str, db: CacheFile, state: State | None, fp: str, progress):
     from . import fastshacl, rules
-    from .mapping import record_nt, subject_sources
+    from .mapping import record_nodes, record_nt
     from .namespaces import Iris
     from .normalise import _all_actor_names, duplicate_id, normalise
     from .pipeline import BuildResult, remember_vocabulary_triples, vocabulary_triples
@@ -628,7 +622,7 @@ def _build(data: Path, base: str, db: CacheFile, state: State | None, fp: str, p
             registry.log = None
             if rec is not None:
                 entries[s].slug = rec.slug
-                entries[s].nodes = list(subject_sources([rec], iris))
+                entries[s].nodes = record_nodes(rec, iris.base)
                 made[s] = rec
 
     progress(f"mapping {len(made)} records to RDF")

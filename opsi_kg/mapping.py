@@ -174,21 +174,30 @@ def _year(year: int) -> str:
     return literal(f"{year:04d}", datatype=_GYEAR)
 
 
-def subject_sources(records: Iterable[CaseRecord], iris: Iris | None = None) -> dict[str, list[str]]:
-    """Which record files each case, actor and award IRI comes from (for reports)."""
-    base = (iris or Iris()).base
+def record_nodes(rec: CaseRecord, base: str) -> list[str]:
+    """The IRIs one record is the source of: its case and record, its actors and awards."""
+    nodes = [f"{base}case/{rec.slug}", f"{base}record/{rec.slug}"]
+    nodes += [f"{base}actor/{a.slug}" for a in rec.actors]
+    nodes += [f"{base}award/{a.slug}" for a in rec.awards]
+    return nodes
+
+
+def group_sources(nodes_by_source: Iterable[tuple[str, list[str]]]) -> dict[str, list[str]]:
+    """node -> the sources naming it, in order, from one (source, nodes) pair per source."""
     found: dict[str, list[str]] = {}
     get = found.get
     with gc_paused():  # hundreds of thousands of small lists: nothing for the collector to find
-        for rec in records:
-            source, slug = rec.source, rec.slug
-            nodes = [f"{base}case/{slug}", f"{base}record/{slug}"]
-            nodes += [f"{base}actor/{a.slug}" for a in rec.actors]
-            nodes += [f"{base}award/{a.slug}" for a in rec.awards]
+        for source, nodes in nodes_by_source:
             for node in nodes:
                 sources = get(node)
                 if sources is None:
                     found[node] = [source]
-                elif source not in sources:
+                elif sources[-1] != source:  # sources come in order: a repeat can only be the last
                     sources.append(source)
     return found
+
+
+def subject_sources(records: Iterable[CaseRecord], iris: Iris | None = None) -> dict[str, list[str]]:
+    """Which record files each case, actor and award IRI comes from (for reports)."""
+    base = (iris or Iris()).base
+    return group_sources((rec.source, record_nodes(rec, base)) for rec in records)
