@@ -168,16 +168,13 @@ def scan(data: Path, state: State | None) -> Scan:
     hashed, and parsed only when their bytes changed. A file: unchanged bytes mean nothing
     changed; else it is read whole and its records compared.
     """
-    from .records import _yaml_file, load_records
+    from .records import _yaml_file, load_records, record_files
 
     cached = state.entries if state is not None else {}
     if data.is_dir():
         out = Scan([], {}, {}, {}, None)
         racy = state.written_ns - RACY_NS if state is not None else 0
-        parent = str(data.parent)
-        cut = len(parent) + 1 if parent not in ("", ".") else 0
-        for path, st in _yaml_files(str(data)):
-            shown = path[cut:].replace(os.sep, "/") if cut else os.path.relpath(path, parent).replace(os.sep, "/")
+        for path, shown, st in record_files(data):
             old = cached.get(shown)
             stat = (st.st_size, st.st_mtime_ns)
             out.order.append(shown)
@@ -209,22 +206,6 @@ def scan(data: Path, state: State | None) -> Scan:
         if old is None or old.digest != digest:
             out.raws[raw.source] = raw
     return out
-
-
-def _yaml_files(folder: str) -> list[tuple[str, os.stat_result]]:
-    """(path, stat) of the YAML files under ``folder``, in the order load_records reads them."""
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in files:
-            if os.path.splitext(name)[1].lower() in (".yaml", ".yml"):
-                path = os.path.join(root, name)
-                try:
-                    found.append((path, os.stat(path)))
-                except OSError:
-                    continue  # a dangling link: not a file
-    found.sort(key=lambda item: item[0].split(os.sep))
-    return found
 
 
 # -- the cache file

@@ -7,6 +7,8 @@ Readers are picked by file suffix from :data:`READERS`.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,9 +83,8 @@ def load_records(path: Path | str) -> Iterator[RawRecord]:
     """
     path = Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
-        for file in files:
-            yield from _yaml_file(file, file.relative_to(path.parent).as_posix())
+        for file, shown, _stat in record_files(path):
+            yield from _yaml_file(Path(file), shown)
         return
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
@@ -92,3 +93,26 @@ def load_records(path: Path | str) -> Iterator[RawRecord]:
         known = ", ".join(sorted(READERS))
         raise InputError(f"{path}: unsupported input format {path.suffix!r} (use a folder or {known})")
     yield from reader(path, path.name)
+
+
+def record_files(folder: Path) -> list[tuple[str, str, os.stat_result]]:
+    """The YAML files under ``folder`` in the order they are read: (path, the name reports show
+    for it, relative to the folder's parent, and its stat). Symbolic links to files count; links
+    to folders are not followed."""
+    found = []
+    parent = Path(folder).parent
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        shown_root = os.path.relpath(root, parent).replace(os.sep, "/")
+        for name in files:
+            if os.path.splitext(name)[1].lower() in (".yaml", ".yml"):
+                file = os.path.join(root, name)
+                try:
+                    st = os.stat(file)
+                except OSError:
+                    continue  # a dangling link
+                if stat.S_ISREG(st.st_mode):
+                    found.append((file, name if shown_root == "." else f"{shown_root}/{name}", st))
+    found.sort(key=lambda item: item[1].split("/"))
+    return found
+
